@@ -1,0 +1,165 @@
+# vtrace top-level Makefile: one non-recursive build, Kbuild-style lists in
+# each folder's build.mk, all output under $(O) (default build/).
+#
+#   make                 install missing Debian packages (as root), build all
+#   make run             boot kernel-lite on 4 vCPUs with tracing, show trace
+#   make check           every test: units, scenarios, sanitizers
+#   make bench           benchmarks, figures also in build/bench.json
+#   make defconfig | menuconfig | olddefconfig | savedefconfig | NAME_defconfig
+#   make V=1             show full commands
+#   make O=build/asan asan_defconfig all   a second, independent build tree
+
+O ?= build
+export O
+SHELL := /bin/bash
+.DEFAULT_GOAL := all
+
+ifndef V
+Q := @
+quiet = @printf '  %-8s %s\n' '$(1)' '$(2)';
+else
+Q :=
+quiet =
+endif
+
+# Debian's python3 is the one that has kconfiglib (python3-kconfiglib).
+PYTHON := /usr/bin/python3
+KCONFIG_DIR := /usr/lib/python3/dist-packages
+KCONFIG_ENV := KCONFIG_CONFIG=$(O)/.config srctree=$(CURDIR)
+CONFIG := $(O)/.config
+AUTOCONF := $(O)/include/generated/autoconf.h
+
+# ---------------------------------------------------------------- packages
+# `make` as root installs what is missing; as anyone else it prints the one
+# apt-get line and stops.
+DEPS_STAMP := $(O)/.deps-ok
+$(DEPS_STAMP): scripts/deps.sh
+	$(Q)bash scripts/deps.sh
+	$(Q)mkdir -p $(O) && touch $@
+
+deps: $(DEPS_STAMP)
+
+# ---------------------------------------------------------------- Kconfig
+$(CONFIG): | $(DEPS_STAMP)
+	$(Q)mkdir -p $(O)
+	$(Q)$(KCONFIG_ENV) $(PYTHON) $(KCONFIG_DIR)/defconfig.py --kconfig Kconfig configs/defconfig >/dev/null
+
+$(AUTOCONF): $(CONFIG) Kconfig
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(KCONFIG_ENV) $(PYTHON) $(KCONFIG_DIR)/olddefconfig.py Kconfig >/dev/null
+	$(Q)$(KCONFIG_ENV) $(PYTHON) $(KCONFIG_DIR)/genconfig.py --header-path $@ Kconfig
+
+defconfig: | $(DEPS_STAMP)
+	$(Q)mkdir -p $(O)
+	$(Q)$(KCONFIG_ENV) $(PYTHON) $(KCONFIG_DIR)/defconfig.py --kconfig Kconfig configs/defconfig
+
+%_defconfig: configs/%_defconfig | $(DEPS_STAMP)
+	$(Q)mkdir -p $(O)
+	$(Q)$(KCONFIG_ENV) $(PYTHON) $(KCONFIG_DIR)/defconfig.py --kconfig Kconfig $<
+
+olddefconfig: | $(CONFIG)
+	$(Q)$(KCONFIG_ENV) $(PYTHON) $(KCONFIG_DIR)/olddefconfig.py Kconfig
+
+menuconfig: | $(CONFIG)
+	$(Q)$(KCONFIG_ENV) $(PYTHON) $(KCONFIG_DIR)/menuconfig.py Kconfig
+
+savedefconfig: | $(CONFIG)
+	$(Q)$(KCONFIG_ENV) $(PYTHON) $(KCONFIG_DIR)/savedefconfig.py --kconfig Kconfig --out $(O)/defconfig
+	@echo "wrote $(O)/defconfig"
+
+# Read the configuration into make (after it exists).
+-include $(CONFIG)
+
+# ---------------------------------------------------------------- flags
+CC ?= cc
+ifeq ($(CC),cc)
+CC := gcc
+endif
+WARNINGS := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
+	    -Wno-unused-parameter
+ifdef DEVELOPER
+WARNINGS += -Werror
+endif
+OPT ?= -O2
+CFLAGS := -std=gnu11 -g $(OPT) $(WARNINGS) -fno-strict-aliasing -pthread
+CPPFLAGS := -D_GNU_SOURCE -I. -I$(O)/include -I$(O)/generated -MMD -MP
+LDFLAGS := -pthread
+ifeq ($(CONFIG_SANITIZER_ADDRESS),y)
+CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+endif
+ifeq ($(CONFIG_SANITIZER_THREAD),y)
+CFLAGS += -fsanitize=thread -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=thread
+endif
+ifdef SANITIZER
+CFLAGS += -fsanitize=$(SANITIZER) -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=$(SANITIZER)
+endif
+
+objs = $(patsubst %.c,$(O)/obj/%.o,$(1))
+
+# ---------------------------------------------------------------- tracetool
+# Generated code is never committed; each event group becomes
+# $(O)/generated/<dir>/trace.{h,c}.
+TRACETOOL := tools/tracetool/tracetool.py
+TRACETOOL_SRC := $(wildcard tools/tracetool/*.py)
+
+# $(1): output directory, $(2): trace-events files
+define tracetool_group
+$(1)/trace.h: $(2) $(TRACETOOL_SRC)
+	$$(call quiet,GEN,$$@)mkdir -p $(1) && $(PYTHON) $(TRACETOOL) --format=h -o $$@ $(2)
+$(1)/trace.c: $(2) $(TRACETOOL_SRC)
+	$$(call quiet,GEN,$$@)mkdir -p $(1) && $(PYTHON) $(TRACETOOL) --format=c -o $$@ $(2)
+GENERATED += $(1)/trace.h $(1)/trace.c
+endef
+
+# ---------------------------------------------------------------- folders
+PROGS :=
+TESTS :=
+GENERATED :=
+SCENARIOS :=
+include $(sort $(wildcard */build.mk tools/*/build.mk))
+
+all: $(PROGS) $(TESTS)
+
+$(O)/obj/%.o: %.c | $(AUTOCONF) $(GENERATED)
+	@mkdir -p $(dir $@)
+	$(call quiet,CC,$<)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(O)/obj/%.o: $(O)/%.c | $(AUTOCONF) $(GENERATED)
+	@mkdir -p $(dir $@)
+	$(call quiet,CC,$<)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(O)/obj/gen/%.o: $(O)/generated/%.c | $(AUTOCONF) $(GENERATED)
+	@mkdir -p $(dir $@)
+	$(call quiet,CC,$<)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+# $(1) = extra libraries
+link = $(call quiet,LD,$@)$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(1)
+
+-include $(shell find $(O)/obj -name '*.d' 2>/dev/null)
+
+# ---------------------------------------------------------------- jobs
+run: all
+	$(Q)bash scripts/run.sh
+
+check: all
+	$(Q)bash scripts/deps.sh check
+	$(Q)TESTS="$(TESTS)" SCENARIOS="$(SCENARIOS)" bash tests/run-all.sh
+
+bench: all
+	$(Q)bash bench/run.sh
+
+format:
+	$(Q)git ls-files '*.c' '*.h' | grep -v '^kernel-lite/' | xargs clang-format -i
+
+format-check:
+	$(Q)git ls-files '*.c' '*.h' | grep -v '^kernel-lite/' | xargs clang-format --dry-run --Werror
+
+clean:
+	rm -rf $(O)
+
+.PHONY: all deps defconfig olddefconfig menuconfig savedefconfig run check \
+	bench format format-check clean
+.DELETE_ON_ERROR:
