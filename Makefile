@@ -119,7 +119,11 @@ PROGS :=
 TESTS :=
 GENERATED :=
 SCENARIOS :=
-include $(sort $(wildcard */build.mk tools/*/build.mk))
+# trace/ and ring/ first: the others link their object lists.  Then
+# tools/tracetool (the emulator's event group) before its users.
+BASE_MK := trace/build.mk ring/build.mk tools/tracetool/build.mk
+include $(BASE_MK)
+include $(filter-out $(BASE_MK),$(sort $(wildcard */build.mk tools/*/build.mk)))
 
 all: $(PROGS) $(TESTS)
 

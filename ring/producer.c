@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The producer's slow path: opening a packet.
+ *
+ * ring_reserve() falls here when the head sits at a packet start or the
+ * record does not fit in what is left of the packet.  Then, in order:
+ *   1. pad the rest of the packet (a RING_PAD_ID slot) and publish it, so
+ *      the packet is complete and the consumer can take it;
+ *   2. wake the consumer if it said it sleeps (P3), at most once a packet;
+ *   3. make sure the whole next packet is free (P2), else apply the policy:
+ *      discard counts the event in ctl->dropped, block waits on the
+ *      tail_seq futex (P4) for a bounded time, then falls back to discard;
+ *   4. note the cumulative drop count in the packet's header slot, for the
+ *      consumer to put into the CTF packet context.
+ */
+#include <errno.h>
+#include <linux/futex.h>
+#include <stdio.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ring/ring-internal.h"
+
+/* A writer with no ring: head 0 is a packet start, so every reserve comes
+ * here and finds no slots. */
+static struct ring_ctl null_ctl;
+struct ring_writer ring_null_writer = { .ctl = &null_ctl };
+__thread struct ring_writer *ring_self;
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void wake_consumer(struct ring_writer *w)
+{
+	struct ring_ctl *ctl = w->ctl;
+
+	/* P3: the head store is ordered before the flag load; pairs with
+	 * the consumer's flag store, fence, head load (C3). */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (!__atomic_load_n(&ctl->consumer_sleeping, __ATOMIC_RELAXED))
+		return;
+	if (__atomic_exchange_n(&ctl->consumer_sleeping, 0, __ATOMIC_ACQ_REL))
+		ring_session_wake_consumer(w->session);
+}
+
+static bool packet_free(struct ring_writer *w, uint64_t start)
+{
+	uint64_t tail;
+
+	if (start + RING_SLOTS_PER_PACKET - w->tail_cache <= w->capacity)
+		return true;
+	/* P2: pairs with the consumer's store-release of tail (C2), made
+	 * after the packet reached the disk. */
+	tail = __atomic_load_n(&w->ctl->tail, __ATOMIC_ACQUIRE);
+	/* The consumer is trusted less than ourselves: a tail beyond our
+	 * head would let us overwrite unread data, so ignore it. */
+	if (tail <= start && tail > w->tail_cache)
+		w->tail_cache = tail;
+	return start + RING_SLOTS_PER_PACKET - w->tail_cache <= w->capacity;
+}
+
+/* Block policy: wait for the consumer to free a packet, bounded. */
+static bool wait_for_room(struct ring_writer *w, uint64_t start)
+{
+	struct ring_ctl *ctl = w->ctl;
+	uint64_t deadline = now_ms() + ring_session_block_timeout_ms(w->session);
+
+	while (!ring_session_consumer_gone(w->session)) {
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+		uint32_t seen;
+
+		__atomic_store_n(&ctl->producer_waiting, 1, __ATOMIC_RELAXED);
+		/* P4: the flag store is ordered before the tail load; pairs
+		 * with the consumer's tail store, fence, flag load (C4). */
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		seen = __atomic_load_n(&ctl->tail_seq, __ATOMIC_ACQUIRE);
+		if (packet_free(w, start))
+			return true;
+		if (now_ms() >= deadline) {
+			ring_session_report_block_timeout(w->session, w->index);
+			w->policy = RING_POLICY_DISCARD;
+			return false;
+		}
+		syscall(SYS_futex, &ctl->tail_seq, FUTEX_WAIT, seen, &ts, NULL, 0);
+	}
+	w->policy = RING_POLICY_DISCARD;
+	return false;
+}
+
+static void drop(struct ring_writer *w)
+{
+	w->dropped++;
+	__atomic_store_n(&w->ctl->dropped, w->dropped, __ATOMIC_RELAXED);
+}
+
+struct ring_record *ring_reserve_slow(struct ring_writer *w, unsigned nslots)
+{
+	uint64_t pos = w->head;
+	uint64_t in_packet = pos & (RING_SLOTS_PER_PACKET - 1);
+	struct ring_packet_header *hdr;
+
+	if (!w->slots)
+		return NULL;	/* no ring: nothing to count it against */
+	if (nslots == 0 || nslots >= RING_SLOTS_PER_PACKET) {
+		drop(w);
+		return NULL;
+	}
+	if (in_packet != 0) {
+		struct ring_record *pad = &w->slots[pos & w->slot_mask];
+
+		pad->id = RING_PAD_ID;
+		pad->nslots = (uint32_t)(RING_SLOTS_PER_PACKET - in_packet);
+		pos += RING_SLOTS_PER_PACKET - in_packet;
+		w->head = pos;
+		/* P1 for the pad slot. */
+		__atomic_store_n(&w->ctl->head, pos, __ATOMIC_RELEASE);
+	}
+	if (pos != 0)
+		wake_consumer(w);
+	if (!packet_free(w, pos) &&
+	    (w->policy != RING_POLICY_BLOCK || !wait_for_room(w, pos))) {
+		drop(w);
+		return NULL;
+	}
+	hdr = (struct ring_packet_header *)&w->slots[pos & w->slot_mask];
+	hdr->events_discarded = w->dropped;
+	w->head = pos + 1;
+	return &w->slots[w->head & w->slot_mask];
+}
+
+struct ring_writer *ring_self_attach_slow(void)
+{
+	struct ring_writer *w = ring_session_take_sys_writer();
+
+	ring_self = w ? w : &ring_null_writer;
+	return ring_self;
+}
