@@ -1,0 +1,10 @@
+# vtrace-consumer: the process that owns the rings and writes the trace.
+consumer-y := consumer/drain.c consumer/writer.c consumer/ctf.c \
+	      consumer/session.c
+CONSUMER_OBJS := $(call objs,$(consumer-y))
+CONSUMER_LIBS := -luring
+
+PROGS += $(O)/vtrace-consumer
+
+$(O)/vtrace-consumer: $(call objs,consumer/main.c) $(CONSUMER_OBJS)
+	$(call link,$(CONSUMER_LIBS))
