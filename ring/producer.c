@@ -134,6 +134,35 @@ struct ring_record *ring_reserve_slow(struct ring_writer *w, unsigned nslots)
 	return &w->slots[w->head & w->slot_mask];
 }
 
+int ring_writer_init(struct ring_writer *w, void *map, uint64_t map_bytes,
+		     enum ring_policy policy, unsigned index,
+		     struct ring_session *session)
+{
+	struct ring_ctl *ctl = map;
+
+	if (map_bytes < RING_CTL_SIZE || ctl->magic != RING_MAGIC ||
+	    ctl->version != RING_ABI_VERSION ||
+	    ctl->slot_size != RING_SLOT_SIZE || ctl->packet_size != RING_PACKET_SIZE ||
+	    ctl->data_offset < RING_CTL_SIZE || ctl->data_offset > map_bytes ||
+	    ctl->data_size > map_bytes - ctl->data_offset ||
+	    ctl->data_size < RING_MIN_PACKETS * RING_PACKET_SIZE ||
+	    (ctl->data_size & (ctl->data_size - 1)))
+		return -EPROTO;
+	*w = (struct ring_writer){
+		.ctl = ctl,
+		.slots = (struct ring_record *)((char *)map + ctl->data_offset),
+		.capacity = ctl->data_size / RING_SLOT_SIZE,
+		.head = ctl->head,
+		.tail_cache = ctl->tail,
+		.dropped = ctl->dropped,
+		.policy = policy,
+		.index = index,
+		.session = session,
+	};
+	w->slot_mask = w->capacity - 1;
+	return 0;
+}
+
 struct ring_writer *ring_self_attach_slow(void)
 {
 	struct ring_writer *w = ring_session_take_sys_writer();

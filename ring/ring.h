@@ -91,6 +91,14 @@ static inline void ring_commit(struct ring_writer *w, struct ring_record *r,
 	__atomic_store_n(&w->ctl->head, w->head, __ATOMIC_RELEASE);
 }
 
+/*
+ * Set up @w over a mapped ring (@map, @map_bytes) that the consumer
+ * formatted; checks the geometry in its control page.  0 or -EPROTO.
+ */
+int ring_writer_init(struct ring_writer *w, void *map, uint64_t map_bytes,
+		     enum ring_policy policy, unsigned index,
+		     struct ring_session *session);
+
 /* Make @w the calling thread's writer (a vCPU thread takes its own ring). */
 static inline void ring_thread_attach(struct ring_writer *w)
 {

@@ -129,32 +129,18 @@ static int map_rings(struct ring_session *s, const struct vt_rings *r,
 	if (!s->writers || !s->maps)
 		return -ENOMEM;
 	for (unsigned i = 0; i < s->nrings; i++) {
-		struct ring_writer *w = &s->writers[i];
-		struct ring_ctl *ctl;
 		void *m = mmap(NULL, s->ring_bytes, PROT_READ | PROT_WRITE,
 			       MAP_SHARED, fds[i + 1], 0);
+		int err;
 
 		close(fds[i + 1]);
 		if (m == MAP_FAILED)
 			return -errno;
 		s->maps[i] = m;
-		ctl = m;
-		if (ctl->magic != RING_MAGIC || ctl->version != RING_ABI_VERSION ||
-		    ctl->data_offset < RING_CTL_SIZE ||
-		    ctl->data_size > s->ring_bytes - ctl->data_offset ||
-		    ctl->data_size < RING_MIN_PACKETS * RING_PACKET_SIZE ||
-		    (ctl->data_size & (ctl->data_size - 1)))
-			return -EPROTO;
-		w->ctl = ctl;
-		w->slots = (struct ring_record *)((char *)m + ctl->data_offset);
-		w->capacity = ctl->data_size / RING_SLOT_SIZE;
-		w->slot_mask = w->capacity - 1;
-		w->head = ctl->head;
-		w->tail_cache = ctl->tail;
-		w->dropped = ctl->dropped;
-		w->policy = p->policy;
-		w->index = i;
-		w->session = s;
+		err = ring_writer_init(&s->writers[i], m, s->ring_bytes, p->policy,
+				       i, s);
+		if (err)
+			return err;
 	}
 	return 0;
 }

@@ -1,3 +1,20 @@
 # Tests registered here are run by `make check` (tests/run-all.sh).
 # Each folder's build.mk adds its own cmocka binaries to TESTS and its
 # multi-process scripts to SCENARIOS.
+
+# trace/ control: its own small event group.
+TEST_TRACE_GEN := $(O)/generated/test-trace
+$(eval $(call tracetool_group,$(TEST_TRACE_GEN),tests/trace/trace-events))
+$(call objs,tests/trace/test-control.c) $(O)/obj/gen/test-trace/trace.o: \
+	CPPFLAGS := -I$(TEST_TRACE_GEN) $(CPPFLAGS)
+TESTS += $(O)/tests/test-control
+$(O)/tests/test-control: $(call objs,tests/trace/test-control.c $(trace-y) $(ring-y)) \
+		$(O)/obj/gen/test-trace/trace.o
+	@mkdir -p $(dir $@)
+	$(call link,-lcmocka $(RING_LIBS))
+
+# ring/ producer, including a two-thread protocol stress.
+TESTS += $(O)/tests/test-ring
+$(O)/tests/test-ring: $(call objs,tests/ring/test-ring.c trace/clock.c $(ring-y))
+	@mkdir -p $(dir $@)
+	$(call link,-lcmocka $(RING_LIBS))

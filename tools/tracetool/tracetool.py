@@ -51,7 +51,7 @@ INT_TYPES = {
 }
 PRI_EXPANSION = {"8": "", "16": "", "32": "", "64": "l", "PTR": "l", "MAX": "l"}
 NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-LINE_RE = re.compile(r"^(?P<props>(?:[a-z]+\s+)*)(?P<name>[A-Za-z0-9_]+)\((?P<args>.*)\)\s*(?P<fmt>.*)$")
+LINE_RE = re.compile(r"^(?P<props>(?:[A-Za-z0-9_]+\s+)*)(?P<name>[A-Za-z0-9_]+)\((?P<args>.*)\)\s*(?P<fmt>.*)$")
 
 
 class TraceError(Exception):
@@ -380,14 +380,20 @@ def gen_h(events, sources, nvcpu, out):
     w("#endif /* VTRACE_GENERATED_TRACE_H */\n")
 
 
+def unused(ev):
+    """Statements that mark an empty trace call's parameters as used."""
+    names = (["vcpu"] if ev.vcpu else []) + [a.name for a in ev.args]
+    return "".join("\t(void)%s;\n" % n for n in names)
+
+
 def gen_h_event(ev, w):
     up = ev.upper
     w('#line %d "%s"\n' % (ev.lineno, ev.path))
     if ev.disabled:
-        w("static inline void trace_%s(%s)\n{\n}\n" % (ev.name, ev.c_params()))
+        w("static inline void trace_%s(%s)\n{\n%s}\n" % (ev.name, ev.c_params(), unused(ev)))
         if ev.tcg:
-            w("static inline bool trace_%s_trans(struct trace_vcpu *vcpu)\n{\n\treturn false;\n}\n" % ev.name)
-            w("static inline void trace_%s_exec(%s)\n{\n}\n" % (ev.name, ev.c_params()))
+            w("static inline bool trace_%s_trans(struct trace_vcpu *vcpu)\n{\n\t(void)vcpu;\n\treturn false;\n}\n" % ev.name)
+            w("static inline void trace_%s_exec(%s)\n{\n%s}\n" % (ev.name, ev.c_params(), unused(ev)))
         w("\n")
         return
     # The record layout, identical to the event's CTF fields.
@@ -424,7 +430,7 @@ def gen_h_event(ev, w):
         # Translation time: does this vCPU's block get the trace op?
         w("static inline bool trace_%s_trans(struct trace_vcpu *vcpu)\n{\n" % ev.name)
         w("#ifdef CONFIG_TRACE\n\treturn (vcpu->tcg_mask & TRACE_%s_VCPU_BIT) != 0;\n"
-          "#else\n\treturn false;\n#endif\n}\n" % up)
+          "#else\n\t(void)vcpu;\n\treturn false;\n#endif\n}\n" % up)
         w("/* Called by the trace op of a block translated with the event on. */\n")
         w("static inline void trace_%s_exec(%s)\n{\n" % (ev.name, ev.c_params()))
         w("\t_trace_%s_emit(vcpu->ring%s);\n}\n" % (ev.name, call_args))
@@ -432,7 +438,7 @@ def gen_h_event(ev, w):
         w("#ifdef CONFIG_TRACE\n")
         w("\tif (__builtin_expect(trace_%s_trans(vcpu), 0))\n" % ev.name)
         w("\t\t_trace_%s_emit(vcpu->ring%s);\n" % (ev.name, call_args))
-        w("#endif\n}\n\n")
+        w("#else\n%s#endif\n}\n\n" % unused(ev))
         return
     w("static inline void trace_%s(%s)\n{\n" % (ev.name, ev.c_params()))
     # Without CONFIG_TRACE (QEMU's nop backend) the call is empty.
@@ -448,7 +454,7 @@ def gen_h_event(ev, w):
           "\t\t\t\t\t __ATOMIC_RELAXED) != 0, 0) &&\n"
           "\t    __atomic_load_n(&_TRACE_%s_DSTATE, __ATOMIC_RELAXED))\n" % up)
         w("\t\t_trace_%s_emit(ring_self_writer()%s);\n" % (ev.name, call_args))
-    w("#endif\n}\n\n")
+    w("#else\n%s#endif\n}\n\n" % unused(ev))
 
 
 def gen_c(events, sources, out):
