@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: MIT
+/*
+ * kernel-lite-bench: fixed workloads of known instruction count, timed with
+ * mtime, reported as guest MIPS.  Every hart the device tree names runs
+ * them at the same time (barrier between workloads); hart 0 prints all the
+ * results after the last one.  The counts come from the loop bodies in
+ * bench-loops.S, not from minstret (QEMU's is not exact under TCG).
+ *
+ * Output (timing lines differ run to run; the rest does not):
+ *   bench alu: insns=N ticks=T mips=M.M            (hart 0)
+ *   bench alu: insns=N ticks=T mips=M.M hart=1     (other harts)
+ */
+#include "kl.h"
+
+#define ALU_ITERS 10000000ULL
+#define LDST_ITERS 5000000ULL
+#define FIB_N 27
+
+u64 kl_bench_alu(u64 iters);
+u64 kl_bench_ldst(u64 iters, u64 *buf);
+u64 kl_bench_fib(u64 n);
+
+enum { W_ALU, W_LDST, W_CALL, W_COUNT };
+
+/* alu: dependent integer ops; ldst: 4 loads and 3 stores per 10
+ * instructions; call: recursive fib, a call/return every ~10 instructions */
+static const char *const names[W_COUNT] = { "alu", "ldst", "call" };
+
+struct bench_result {
+	u64 insns, ticks, value;
+};
+
+static struct bench_result results[KL_MAX_HARTS][W_COUNT];
+static u64 ldst_buf[KL_MAX_HARTS][8] __attribute__((aligned(64)));
+
+static u64 fib_calls_leaf(u64 n)
+{
+	u64 a = 0, b = 1, i;
+
+	/* F(n + 1) */
+	for (i = 0; i < n + 1; i++) {
+		u64 t = a + b;
+
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
+static u64 fib_insns(u64 n)
+{
+	u64 leaves = fib_calls_leaf(n);
+
+	return 3 * leaves + 18 * (leaves - 1);
+}
+
+static void run(u32 hartid, int w)
+{
+	struct bench_result *r = &results[hartid][w];
+	u64 t0, t1;
+
+	t0 = kl_mtime();
+	switch (w) {
+	case W_ALU:
+		r->value = kl_bench_alu(ALU_ITERS);
+		r->insns = 3 + 10 * ALU_ITERS + 2;
+		break;
+	case W_LDST:
+		ldst_buf[hartid][0] = 1;
+		ldst_buf[hartid][1] = 2;
+		ldst_buf[hartid][2] = 3;
+		ldst_buf[hartid][3] = 4;
+		r->value = kl_bench_ldst(LDST_ITERS, ldst_buf[hartid]);
+		r->insns = 1 + 10 * LDST_ITERS + 2;
+		break;
+	case W_CALL:
+		r->value = kl_bench_fib(FIB_N);
+		r->insns = fib_insns(FIB_N);
+		break;
+	}
+	t1 = kl_mtime();
+	r->ticks = t1 - t0 ? t1 - t0 : 1;
+}
+
+void kl_main(unsigned long hartid)
+{
+	u32 n = kl_machine.nharts, i;
+	u64 tb = kl_machine.timebase;
+	int w, fail = 0;
+
+	kl_barrier(n);
+	for (w = 0; w < W_COUNT; w++) {
+		run((u32)hartid, w);
+		kl_barrier(n);
+	}
+	if (hartid != 0)
+		kl_park();
+
+	kl_printf("kernel-lite-bench: %u harts, timebase %lu Hz\n", n, tb);
+	for (w = 0; w < W_COUNT; w++) {
+		for (i = 0; i < n; i++) {
+			const struct bench_result *r = &results[i][w];
+			/* MIPS x10 = insns / (ticks / tb) / 1e6 * 10 */
+			u64 mips10 = r->insns * tb / r->ticks / 100000;
+			char hart[16] = "";
+
+			if (i)
+				kl_snprintf(hart, sizeof(hart), " hart=%u", i);
+			kl_printf("bench %s: insns=%lu ticks=%lu mips=%lu.%lu%s\n",
+				  names[w], r->insns, r->ticks, mips10 / 10,
+				  mips10 % 10, hart);
+			if (results[i][w].value != results[0][w].value)
+				fail = 1;
+		}
+	}
+	if (results[0][W_CALL].value != 196418)
+		fail = 1;
+	kl_printf("kernel-lite-bench: %s\n", fail ? "FAILED" : "ok");
+	kl_poweroff(fail ? 1 : 0);
+}

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Boot in C.  Hart 0 arrives in kl_boot0() with .bss cleared; it reads the
+ * device tree, gives every hart a trap stack, then releases the others
+ * (kl_boot_go, then an IPI each).  Harts the tree does not name, or beyond
+ * KL_MAX_HARTS, park in wfi for good.
+ *
+ * Without a usable device tree (an emulator that passes none in a1) hart 0
+ * falls back to counting the harts that checked in within 20 ms; the
+ * summary says which source it used, so such a run never looks identical
+ * to a real one.
+ */
+#include "kl.h"
+
+struct kl_hart kl_harts[KL_MAX_HARTS];
+struct kl_machine kl_machine;
+extern volatile u32 kl_boot_present;
+extern char kl_tstacks[];
+
+void kl_boot0(unsigned long hartid, const void *fdt);
+void kl_boot_secondary(unsigned long hartid);
+
+static NORETURN void hart_start(unsigned long hartid)
+{
+	struct kl_hart *h = &kl_harts[hartid];
+
+	__asm__ volatile("mv tp, %0" ::"r"(h));
+	h->hartid = hartid;
+	kl_main(hartid);
+	kl_park();
+}
+
+void kl_boot0(unsigned long hartid, const void *fdt)
+{
+	struct kl_machine *m = &kl_machine;
+	unsigned long a = (unsigned long)fdt;
+	u32 i;
+
+	/* Only look at a1 if it points into RAM (QEMU puts the tree there). */
+	if (a >= 0x80000000UL && a < 0x80000000UL + (1UL << 32) &&
+	    kl_fdt_parse(fdt, m) == 0) {
+		m->fdt_ok = 1;
+	} else {
+		u64 t0 = kl_mtime();
+
+		m->fdt_ok = 0;
+		m->timebase = 10000000;
+		while (kl_mtime() - t0 < m->timebase / 50)
+			;
+		m->ncpus = READ_ONCE(kl_boot_present);
+	}
+	if (!m->timebase)
+		m->timebase = 10000000;
+	m->nharts = m->ncpus < KL_MAX_HARTS ? m->ncpus : KL_MAX_HARTS;
+
+	for (i = 0; i < KL_MAX_HARTS; i++)
+		kl_harts[i].trap_stack_top =
+			(u64)(kl_tstacks + (i + 1) * KL_TSTACK_SIZE);
+
+	kl_fence(); /* pairs with the fence after the secondaries see kl_boot_go */
+	WRITE_ONCE(kl_boot_go, 1);
+	kl_fence();
+	for (i = 1; i < m->nharts; i++)
+		*(volatile u32 *)(KL_CLINT_MSIP + 4 * i) = 1;
+	hart_start(hartid);
+}
+
+void kl_boot_secondary(unsigned long hartid)
+{
+	if (hartid >= kl_machine.nharts)
+		kl_park();
+	/* the wake-up IPI has done its job */
+	*(volatile u32 *)(KL_CLINT_MSIP + 4 * hartid) = 0;
+	kl_fence();
+	hart_start(hartid);
+}
+
+void kl_park(void)
+{
+	csr_clear(mstatus, MSTATUS_MIE);
+	csr_write(mie, 0);
+	for (;;)
+		kl_wfi();
+}
+
+void kl_poweroff(int code)
+{
+	volatile u32 *fin = (volatile u32 *)KL_FINISHER;
+
+	kl_fence();
+	*fin = code ? KL_FINISHER_FAIL | (u32)code << 16 : KL_FINISHER_PASS;
+	kl_park();
+}

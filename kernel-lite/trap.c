@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Traps: timer and software interrupts, U-mode syscalls, and a
+ * cooperative round-robin scheduler over the hart's U-mode tasks.
+ *
+ * Tasks switch only on yield and exit, never on a timer tick, so the order
+ * in which a hart's tasks run (and therefore what they log) depends on
+ * nothing but the program.  Each hart schedules its own tasks; nothing in
+ * here is shared between harts except the CLINT registers, and each hart
+ * only writes its own (the IPI sender writes the target's msip, which the
+ * target clears before counting, see kl_send_ipi()).
+ */
+#include "kl.h"
+
+#define CAUSE_ILLEGAL_INSN 2
+#define CAUSE_ECALL_U 8
+#define IRQ_M_SOFT 3
+#define IRQ_M_TIMER 7
+
+static u8 kl_ustacks[KL_MAX_HARTS][KL_TASKS_PER_HART][KL_USTACK_SIZE]
+	__attribute__((aligned(16)));
+
+static volatile u64 *mtimecmp(u64 hartid)
+{
+	return (volatile u64 *)(KL_CLINT_MTIMECMP + 8 * hartid);
+}
+
+static volatile u32 *msip(u64 hartid)
+{
+	return (volatile u32 *)(KL_CLINT_MSIP + 4 * hartid);
+}
+
+void kl_timer_start(struct kl_hart *h, u64 interval)
+{
+	h->timer_interval = interval;
+	*mtimecmp(h->hartid) = kl_mtime() + interval;
+	csr_set(mie, MIE_MTIE);
+}
+
+void kl_timer_stop(struct kl_hart *h)
+{
+	csr_clear(mie, MIE_MTIE);
+	*mtimecmp(h->hartid) = ~0ULL;
+}
+
+/*
+ * Raise a software interrupt on @hartid.  The target clears its msip
+ * before it bumps ipi_rx, so a sender that waits for ipi_rx to move before
+ * sending again never has two IPIs merge into one.
+ */
+void kl_send_ipi(u32 hartid)
+{
+	kl_fence(); /* our earlier stores are visible before the IPI */
+	*msip(hartid) = 1;
+}
+
+static void log_append(struct kl_hart *h, const char *s, u64 n)
+{
+	while (n--) {
+		if (h->log_len >= KL_LOG_SIZE - 1) {
+			h->log_overflow = 1;
+			return;
+		}
+		h->log[h->log_len++] = *s++;
+	}
+}
+
+static void log_printf(struct kl_hart *h, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void log_printf(struct kl_hart *h, const char *fmt, ...)
+{
+	char buf[96];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = kl_vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	log_append(h, buf, n < (int)sizeof(buf) ? (u64)n : sizeof(buf) - 1);
+}
+
+/*
+ * Leave the current task (saving *f unless it is done) and load the next
+ * runnable one into *f.  NULL: no task left, back to the kernel.
+ */
+static struct kl_frame *switch_task(struct kl_hart *h, struct kl_frame *f,
+				    int done)
+{
+	int i;
+
+	if (!done)
+		h->tasks[h->cur].frame = *f;
+	for (i = 1; i <= h->ntasks; i++) {
+		int next = (h->cur + i) % h->ntasks;
+
+		if (h->tasks[next].state == KL_TASK_RUNNABLE) {
+			h->cur = next;
+			*f = h->tasks[next].frame;
+			return f;
+		}
+	}
+	return NULL;
+}
+
+static const char *cause_name(u64 cause)
+{
+	switch (cause) {
+	case 0: return "instruction address misaligned";
+	case 1: return "instruction access fault";
+	case 2: return "illegal instruction";
+	case 3: return "breakpoint";
+	case 4: return "load address misaligned";
+	case 5: return "load access fault";
+	case 6: return "store address misaligned";
+	case 7: return "store access fault";
+	default: return "exception";
+	}
+}
+
+static struct kl_frame *syscall(struct kl_hart *h, struct kl_frame *f)
+{
+	struct kl_task *t = &h->tasks[h->cur];
+	u64 *a = &f->x[10];
+
+	t->syscalls++;
+	f->mepc += 4;
+	switch (f->x[17]) {
+	case KL_SYS_WRITE:
+		/* (fd, buf, len); no paging, so the pointer is ours too */
+		if (a[0] != 1 || a[2] > KL_LOG_SIZE) {
+			a[0] = (u64)-22; /* EINVAL */
+			break;
+		}
+		log_append(h, (const char *)a[1], a[2]);
+		break; /* a0 = len, unchanged */
+	case KL_SYS_GETPID:
+		a[0] = t->pid;
+		break;
+	case KL_SYS_YIELD:
+		a[0] = 0;
+		return switch_task(h, f, 0);
+	case KL_SYS_EXIT:
+		t->exit_code = (long)a[0];
+		t->state = KL_TASK_DONE;
+		return switch_task(h, f, 1);
+	default:
+		a[0] = (u64)-38; /* ENOSYS */
+		break;
+	}
+	return f;
+}
+
+struct kl_frame *kl_trap(struct kl_frame *f)
+{
+	struct kl_hart *h = kl_this_hart();
+	u64 cause = csr_read(mcause);
+
+	if ((s64)cause < 0) {
+		switch (cause & 0xff) {
+		case IRQ_M_TIMER:
+			h->ticks++;
+			*mtimecmp(h->hartid) = kl_mtime() + h->timer_interval;
+			return f;
+		case IRQ_M_SOFT:
+			*msip(h->hartid) = 0;
+			kl_fence(); /* the clear lands before the sender sees ipi_rx move */
+			WRITE_ONCE(h->ipi_rx, h->ipi_rx + 1);
+			return f;
+		default:
+			kl_panic("hart %lu: unexpected interrupt %lu\n",
+				 h->hartid, cause & 0xff);
+		}
+	}
+	if (f->mstatus & MSTATUS_MPP)
+		kl_panic("hart %lu: %s (mcause %lu) in M-mode at %lx, mtval %lx\n",
+			 h->hartid, cause_name(cause), cause, f->mepc,
+			 csr_read(mtval));
+	if (cause == CAUSE_ECALL_U)
+		return syscall(h, f);
+
+	/* any other exception kills the task */
+	h->tasks[h->cur].killed_cause = cause + 1;
+	h->tasks[h->cur].exit_code = -1;
+	h->tasks[h->cur].state = KL_TASK_DONE;
+	log_printf(h, "  [kernel] pid %d killed: %s\n", h->tasks[h->cur].pid,
+		   cause_name(cause));
+	return switch_task(h, f, 1);
+}
+
+static void task_exit_trampoline(long code)
+{
+	u_exit(code);
+}
+
+/*
+ * Run @ntasks U-mode tasks on this hart, entries[i](i) each on its own
+ * stack, until all have exited.  Returns the number of tasks started.
+ */
+int kl_run_tasks(struct kl_hart *h, void (*const entries[])(long), int ntasks)
+{
+	u64 mstatus = csr_read(mstatus);
+	int i;
+
+	if (ntasks > KL_TASKS_PER_HART)
+		ntasks = KL_TASKS_PER_HART;
+	for (i = 0; i < ntasks; i++) {
+		struct kl_task *t = &h->tasks[i];
+
+		memset(t, 0, sizeof(*t));
+		t->state = KL_TASK_RUNNABLE;
+		t->pid = (int)(h->hartid * 10 + i + 1);
+		t->frame.x[1] = (u64)task_exit_trampoline;
+		t->frame.x[2] = (u64)&kl_ustacks[h->hartid][i][KL_USTACK_SIZE];
+		t->frame.x[10] = i;
+		t->frame.mepc = (u64)entries[i];
+		/* MPP = U, MPIE = 1: mret enters U-mode */
+		t->frame.mstatus = (mstatus & ~(MSTATUS_MPP | MSTATUS_MIE)) |
+				   MSTATUS_MPIE;
+	}
+	h->ntasks = ntasks;
+	h->cur = 0;
+	kl_enter_user(&h->tasks[0].frame);
+	return ntasks;
+}
