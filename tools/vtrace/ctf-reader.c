@@ -1,0 +1,582 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Streaming k-way merge over the stream files of a trace directory.
+ *
+ * Each stream file is one mmap; a stream keeps a cursor (current packet,
+ * next slot) and one pending item, the next thing it will deliver.  A
+ * binary min-heap of streams, keyed by (pending timestamp, stream index),
+ * picks the next item: vt_trace_next() advances the stream it returned
+ * last, sifts it down, and hands out the new top.  Nothing is copied or
+ * allocated per event; the payload pointer points into the mapping.
+ *
+ * Packets are validated when the cursor enters them (magic, uuid,
+ * stream_id, sizes), records when they are reached (id known, nslots as
+ * the metadata says, inside content_size).  Any failure is reported with
+ * its byte offset and the cursor jumps to the next 4096-byte packet, so
+ * one bad byte costs at most one packet.
+ *
+ * Behind the cursor, whole pages are given back with MADV_DONTNEED every
+ * RELEASE_BYTES, which keeps the resident set bounded for any trace size.
+ */
+#include "tools/vtrace/ctf-reader.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define PACKET_BITS	(RING_PACKET_SIZE * 8u)
+#define SLOT_BITS	(RING_SLOT_SIZE * 8u)
+#define RELEASE_BYTES	(16u << 20)
+
+struct stream {
+	struct vt_stream pub;
+	char *name, *path;
+
+	const uint8_t *map;
+	uint64_t size;
+	uint64_t released;	/* bytes given back with MADV_DONTNEED */
+
+	/* cursor */
+	uint64_t pkt_off;	/* current packet */
+	bool in_packet;
+	uint32_t slot, end_slot;
+	uint32_t cpu_id;
+	uint64_t ts_begin;
+
+	/* what the previous good packet said, for loss accounting */
+	bool have_prev;
+	uint32_t prev_seq;
+	uint64_t prev_discarded;
+	uint32_t skipped;	/* bad packets since the previous good one */
+	uint64_t pend_lost, pend_discarded;
+
+	struct vt_item item;	/* pending: the next item of this stream */
+};
+
+struct vt_trace {
+	struct vt_metadata *md;
+	vt_error_fn on_error;
+	void *opaque;
+	uint64_t errors;
+
+	struct stream *streams;
+	unsigned int nstreams;
+
+	struct stream **heap;
+	unsigned int nheap;
+	bool started;
+};
+
+/* ------------------------------------------------------------ errors */
+
+static void default_error(void *opaque, const char *path, int64_t offset,
+			  const char *reason)
+{
+	if (path && offset >= 0)
+		fprintf(stderr, "vtrace: %s: offset %" PRId64 ": %s\n", path,
+			offset, reason);
+	else if (path)
+		fprintf(stderr, "vtrace: %s: %s\n", path, reason);
+	else
+		fprintf(stderr, "vtrace: %s\n", reason);
+}
+
+static void __attribute__((format(printf, 4, 5)))
+report(struct vt_trace *t, const char *path, int64_t offset,
+       const char *fmt, ...)
+{
+	char reason[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	t->errors++;
+	t->on_error(t->opaque, path, offset, reason);
+}
+
+/* ------------------------------------------------------------ packets */
+
+/* Check the packet at s->pkt_off; 0 if good, else reported (-1). */
+static int check_packet(struct vt_trace *t, struct stream *s,
+			const struct ring_packet_header *h)
+{
+	int64_t off = (int64_t)s->pkt_off;
+
+	if (h->magic != RING_CTF_MAGIC) {
+		report(t, s->path, off, "bad packet magic 0x%08x (want 0x%08x)",
+		       h->magic, RING_CTF_MAGIC);
+		return -1;
+	}
+	if (t->md->has_uuid && memcmp(h->uuid, t->md->uuid, 16)) {
+		report(t, s->path, off, "packet uuid does not match the "
+		       "metadata's trace uuid");
+		return -1;
+	}
+	if (h->stream_id != 0) {
+		report(t, s->path, off, "stream_id %u (want 0)", h->stream_id);
+		return -1;
+	}
+	if (h->content_size > h->packet_size) {
+		report(t, s->path, off, "content_size %u bits is larger than "
+		       "packet_size %u bits", h->content_size, h->packet_size);
+		return -1;
+	}
+	if (h->packet_size != PACKET_BITS) {
+		report(t, s->path, off, "packet_size %u bits (want %u)",
+		       h->packet_size, PACKET_BITS);
+		return -1;
+	}
+	if (h->content_size < SLOT_BITS || h->content_size % SLOT_BITS) {
+		report(t, s->path, off, "content_size %u bits is not a whole "
+		       "number of 64-byte slots", h->content_size);
+		return -1;
+	}
+	if (h->timestamp_begin > h->timestamp_end) {
+		report(t, s->path, off, "timestamp_begin %" PRIu64
+		       " after timestamp_end %" PRIu64, h->timestamp_begin,
+		       h->timestamp_end);
+		return -1;
+	}
+	return 0;
+}
+
+/* Release pages behind the cursor. */
+static void release_behind(struct stream *s)
+{
+	uint64_t upto = s->pkt_off;
+
+	if (upto - s->released < RELEASE_BYTES)
+		return;
+	madvise((void *)(s->map + s->released), upto - s->released,
+		MADV_DONTNEED);
+	s->released = upto;
+}
+
+/* Enter the next good packet at or after s->pkt_off.  false at the end of
+ * the file. */
+static bool open_packet(struct vt_trace *t, struct stream *s)
+{
+	for (;; s->pkt_off += RING_PACKET_SIZE) {
+		const struct ring_packet_header *h;
+		uint64_t left = s->size - s->pkt_off;
+
+		if (s->pkt_off >= s->size)
+			return false;
+		if (left < RING_PACKET_SIZE) {
+			report(t, s->path, (int64_t)s->pkt_off,
+			       "truncated packet: %" PRIu64 " of %u bytes",
+			       left, RING_PACKET_SIZE);
+			s->pkt_off = s->size;
+			return false;
+		}
+		release_behind(s);
+		h = (const void *)(s->map + s->pkt_off);
+		if (check_packet(t, s, h)) {
+			s->skipped++;
+			continue;
+		}
+		if (s->have_prev) {
+			uint32_t want = s->prev_seq + 1 + s->skipped;
+
+			if (h->packet_seq_num - want < (1u << 31))
+				s->pend_lost = h->packet_seq_num - want;
+			if (h->events_discarded > s->prev_discarded)
+				s->pend_discarded = h->events_discarded -
+						    s->prev_discarded;
+		} else {
+			s->pend_discarded = h->events_discarded;
+		}
+		if (s->have_prev && h->events_discarded < s->prev_discarded)
+			report(t, s->path, (int64_t)s->pkt_off,
+			       "events_discarded went down from %" PRIu64
+			       " to %" PRIu64, s->prev_discarded,
+			       h->events_discarded);
+		s->have_prev = true;
+		s->prev_seq = h->packet_seq_num;
+		s->prev_discarded = h->events_discarded;
+		s->skipped = 0;
+		s->in_packet = true;
+		s->slot = 1;
+		s->end_slot = h->content_size / SLOT_BITS;
+		s->cpu_id = h->cpu_id;
+		s->ts_begin = h->timestamp_begin;
+		return true;
+	}
+}
+
+/* Leave the current packet (done or damaged). */
+static inline void close_packet(struct stream *s)
+{
+	s->in_packet = false;
+	s->pkt_off += RING_PACKET_SIZE;
+}
+
+/* Turn one pending loss into s->item. */
+static void take_loss(struct stream *s)
+{
+	struct vt_item *it = &s->item;
+
+	if (s->pend_lost) {
+		it->kind = VT_ITEM_LOST_PACKETS;
+		it->count = s->pend_lost;
+		s->pend_lost = 0;
+	} else {
+		it->kind = VT_ITEM_DISCARDED;
+		it->count = s->pend_discarded;
+		s->pend_discarded = 0;
+	}
+	it->cpu_id = s->cpu_id;
+	it->timestamp = s->ts_begin;
+	it->offset = s->pkt_off;
+	it->event = NULL;
+	it->payload = NULL;
+}
+
+/* Fill s->item with the stream's next item; false at its end. */
+static bool stream_advance(struct vt_trace *t, struct stream *s)
+{
+	struct vt_item *it = &s->item;
+
+	for (;;) {
+		/* losses found when the packet was opened go first */
+		if (__builtin_expect(s->pend_lost | s->pend_discarded, 0)) {
+			take_loss(s);
+			return true;
+		}
+		if (__builtin_expect(s->in_packet && s->slot < s->end_slot,
+				     1)) {
+			const uint8_t *rec = s->map + s->pkt_off +
+					     (uint64_t)s->slot * RING_SLOT_SIZE;
+			const struct ring_record *r = (const void *)rec;
+			const struct vt_event_class *ec;
+
+			ec = vt_metadata_event(t->md, r->id);
+			if (__builtin_expect(!ec || r->nslots != ec->nslots ||
+						     s->slot + r->nslots >
+							     s->end_slot,
+					     0)) {
+				int64_t off = (int64_t)(s->pkt_off +
+							s->slot * RING_SLOT_SIZE);
+
+				if (!ec)
+					report(t, s->path, off, "record id %u "
+					       "is not in the metadata", r->id);
+				else if (r->nslots != ec->nslots)
+					report(t, s->path, off, "record of "
+					       "'%s' spans %u slots, the "
+					       "metadata says %u", ec->name,
+					       r->nslots, ec->nslots);
+				else
+					report(t, s->path, off, "record of "
+					       "'%s' runs past content_size",
+					       ec->name);
+				close_packet(s);
+				continue;
+			}
+			it->kind = VT_ITEM_EVENT;
+			it->cpu_id = s->cpu_id;
+			it->timestamp = r->timestamp;
+			it->offset = s->pkt_off + s->slot * RING_SLOT_SIZE;
+			it->event = ec;
+			it->payload = rec + 16;
+			s->slot += r->nslots;
+			return true;
+		}
+		if (s->in_packet)
+			close_packet(s);
+		if (!open_packet(t, s))
+			return false;
+	}
+}
+
+/* ------------------------------------------------------------ heap */
+
+static inline bool before(const struct stream *a, const struct stream *b)
+{
+	if (a->item.timestamp != b->item.timestamp)
+		return a->item.timestamp < b->item.timestamp;
+	return a->pub.index < b->pub.index;
+}
+
+static void sift_down(struct vt_trace *t, unsigned int i)
+{
+	struct stream **h = t->heap, *s = h[i];
+	unsigned int n = t->nheap;
+
+	for (;;) {
+		unsigned int c = 2 * i + 1;
+
+		if (c >= n)
+			break;
+		if (c + 1 < n && before(h[c + 1], h[c]))
+			c++;
+		if (!before(h[c], s))
+			break;
+		h[i] = h[c];
+		i = c;
+	}
+	h[i] = s;
+}
+
+int vt_trace_next(struct vt_trace *t, struct vt_item *item)
+{
+	if (__builtin_expect(!t->started, 0)) {
+		t->started = true;
+		for (unsigned int i = 0; i < t->nstreams; i++)
+			if (stream_advance(t, &t->streams[i]))
+				t->heap[t->nheap++] = &t->streams[i];
+		for (unsigned int i = t->nheap / 2; i-- > 0;)
+			sift_down(t, i);
+	} else if (t->nheap) {
+		if (!stream_advance(t, t->heap[0]))
+			t->heap[0] = t->heap[--t->nheap];
+		if (t->nheap > 1)
+			sift_down(t, 0);
+	}
+	if (!t->nheap)
+		return 0;
+	*item = t->heap[0]->item;
+	return 1;
+}
+
+/* ------------------------------------------------------------ open */
+
+/* Stream order: vcpuN by N, then sysN by N, then any other name. */
+static void sort_key(const char *name, int *class, unsigned long *n)
+{
+	const char *digits = NULL;
+	char *end;
+
+	*class = 2;
+	*n = 0;
+	if (!strncmp(name, "vcpu", 4)) {
+		*class = 0;
+		digits = name + 4;
+	} else if (!strncmp(name, "sys", 3)) {
+		*class = 1;
+		digits = name + 3;
+	}
+	if (!digits)
+		return;
+	if (*digits < '0' || *digits > '9') {
+		*class = 2;
+		return;
+	}
+	*n = strtoul(digits, &end, 10);
+	if (*end)
+		*class = 2;
+}
+
+static int compare_streams(const void *a, const void *b)
+{
+	const struct stream *x = a, *y = b;
+	int cx, cy;
+	unsigned long nx, ny;
+
+	sort_key(x->name, &cx, &nx);
+	sort_key(y->name, &cy, &ny);
+	if (cx != cy)
+		return cx - cy;
+	if (cx < 2 && nx != ny)
+		return nx < ny ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+static char *join(const char *dir, const char *name)
+{
+	size_t n = strlen(dir);
+	char *path;
+
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	path = malloc(n + strlen(name) + 2);
+	if (path)
+		sprintf(path, "%.*s/%s", (int)n, dir, name);
+	return path;
+}
+
+/* List the stream files of dir into t->streams (not mapped yet). */
+static int list_streams(struct vt_trace *t, const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	unsigned int cap = 0;
+
+	if (!d) {
+		report(t, dir, -1, "%s", strerror(errno));
+		return -1;
+	}
+	while ((de = readdir(d))) {
+		struct stat st;
+		struct stream *s;
+		char *path;
+
+		if (de->d_name[0] == '.' || !strcmp(de->d_name, "metadata"))
+			continue;
+		if (fstatat(dirfd(d), de->d_name, &st, 0) < 0 ||
+		    !S_ISREG(st.st_mode))
+			continue;
+		path = join(dir, de->d_name);
+		if (!path)
+			goto out_nomem;
+		if (t->nstreams == cap) {
+			struct stream *bigger;
+
+			cap = cap ? 2 * cap : 8;
+			bigger = realloc(t->streams, cap * sizeof(*bigger));
+			if (!bigger) {
+				free(path);
+				goto out_nomem;
+			}
+			t->streams = bigger;
+		}
+		s = &t->streams[t->nstreams++];
+		memset(s, 0, sizeof(*s));
+		s->path = path;
+		s->name = strdup(de->d_name);
+		if (!s->name)
+			goto out_nomem;
+	}
+	closedir(d);
+	qsort(t->streams, t->nstreams, sizeof(*t->streams), compare_streams);
+	return 0;
+
+out_nomem:
+	closedir(d);
+	report(t, dir, -1, "out of memory");
+	return -1;
+}
+
+static void map_stream(struct vt_trace *t, struct stream *s)
+{
+	struct stat st;
+	void *map;
+	int fd;
+
+	fd = open(s->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		report(t, s->path, -1, "%s", strerror(errno));
+		return;
+	}
+	if (fstat(fd, &st) < 0) {
+		report(t, s->path, -1, "%s", strerror(errno));
+		goto out_close;
+	}
+	if (!st.st_size)
+		goto out_close;
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (map == MAP_FAILED) {
+		report(t, s->path, -1, "mmap: %s", strerror(errno));
+		goto out_close;
+	}
+	madvise(map, (size_t)st.st_size, MADV_SEQUENTIAL);
+	s->map = map;
+	s->size = (uint64_t)st.st_size;
+out_close:
+	close(fd);
+}
+
+struct vt_trace *vt_trace_open(const char *dir,
+			       const struct vt_trace_options *opts)
+{
+	struct vt_trace *t = calloc(1, sizeof(*t));
+	struct stat st;
+	char err[512];
+	char *md_path;
+
+	if (!t) {
+		fprintf(stderr, "vtrace: out of memory\n");
+		return NULL;
+	}
+	t->on_error = opts && opts->on_error ? opts->on_error : default_error;
+	t->opaque = opts ? opts->opaque : NULL;
+	if (stat(dir, &st) < 0) {
+		report(t, dir, -1, "%s", strerror(errno));
+		goto out_free;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		report(t, dir, -1, "not a trace directory");
+		goto out_free;
+	}
+	md_path = join(dir, "metadata");
+	if (!md_path) {
+		report(t, dir, -1, "out of memory");
+		goto out_free;
+	}
+	t->md = vt_metadata_parse_file(md_path, err, sizeof(err));
+	free(md_path);
+	if (!t->md) {
+		report(t, NULL, -1, "%s", err);
+		goto out_free;
+	}
+	if (list_streams(t, dir))
+		goto out_free;
+	t->heap = calloc(t->nstreams ? t->nstreams : 1, sizeof(*t->heap));
+	if (!t->heap) {
+		report(t, dir, -1, "out of memory");
+		goto out_free;
+	}
+	for (unsigned int i = 0; i < t->nstreams; i++) {
+		struct stream *s = &t->streams[i];
+
+		s->pub.name = s->name;
+		s->pub.path = s->path;
+		s->pub.index = i;
+		s->item.stream = &s->pub;
+		map_stream(t, s);
+	}
+	return t;
+
+out_free:
+	vt_trace_close(t);
+	return NULL;
+}
+
+void vt_trace_close(struct vt_trace *t)
+{
+	if (!t)
+		return;
+	for (unsigned int i = 0; i < t->nstreams; i++) {
+		struct stream *s = &t->streams[i];
+
+		if (s->map)
+			munmap((void *)s->map, s->size);
+		free(s->name);
+		free(s->path);
+	}
+	free(t->streams);
+	free(t->heap);
+	vt_metadata_free(t->md);
+	free(t);
+}
+
+const struct vt_metadata *vt_trace_metadata(const struct vt_trace *t)
+{
+	return t->md;
+}
+
+unsigned int vt_trace_nstreams(const struct vt_trace *t)
+{
+	return t->nstreams;
+}
+
+const struct vt_stream *vt_trace_stream(const struct vt_trace *t,
+					unsigned int index)
+{
+	return index < t->nstreams ? &t->streams[index].pub : NULL;
+}
+
+uint64_t vt_trace_errors(const struct vt_trace *t)
+{
+	return t->errors;
+}

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: MIT
+/*
+ * vtrace: the user tool.  `vtrace COMMAND [ARGS]`; each command lives in
+ * its own file and is listed in the table below (report, export and ctl
+ * join it as they are written).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "tools/vtrace/vtrace.h"
+
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	void (*usage)(void *file);
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{ "dump", vt_cmd_dump, vt_dump_usage,
+	  "print a trace as text, one line per event, streams merged" },
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: vtrace COMMAND [ARGS]\n\ncommands:\n");
+	for (unsigned int i = 0; i < NCOMMANDS; i++)
+		fprintf(f, "  %-8s %s\n", commands[i].name,
+			commands[i].summary);
+	fprintf(f, "  %-8s %s\n", "help", "this text, or `help COMMAND`");
+}
+
+static const struct command *find(const char *name)
+{
+	for (unsigned int i = 0; i < NCOMMANDS; i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	const struct command *cmd;
+
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") ||
+	    !strcmp(argv[1], "-h")) {
+		if (argc > 2) {
+			cmd = find(argv[2]);
+			if (!cmd) {
+				fprintf(stderr, "vtrace: no command '%s'\n",
+					argv[2]);
+				return 2;
+			}
+			cmd->usage(stdout);
+			return 0;
+		}
+		usage(stdout);
+		return 0;
+	}
+	cmd = find(argv[1]);
+	if (!cmd) {
+		fprintf(stderr, "vtrace: no command '%s' (try vtrace help)\n",
+			argv[1]);
+		return 2;
+	}
+	return cmd->run(argc - 1, argv + 1);
+}
