@@ -229,7 +229,7 @@ void kl_counter_work(u32 hartid);
 u64 kl_counter64(void);
 u32 kl_counter32(void);
 u64 kl_counter_locked(void);
-#define KL_COUNTER_ITERS 500
+#define KL_COUNTER_ITERS 1000
 /* per hart: amoadd.d +1 and LR/SC +3 per iteration, on the 64-bit counter */
 #define KL_COUNTER64_PER_HART (KL_COUNTER_ITERS * (1 + 3))
 /* per hart: amoadd.w +2 and LR/SC .w +5 per iteration, on the 32-bit counter */
