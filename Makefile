@@ -125,7 +125,7 @@ BASE_MK := trace/build.mk ring/build.mk tools/tracetool/build.mk
 include $(BASE_MK)
 include $(filter-out $(BASE_MK),$(sort $(wildcard */build.mk tools/*/build.mk)))
 
-all: $(PROGS) $(TESTS)
+all: $(PROGS) $(TESTS) $(TESTS_HELPERS)
 
 $(O)/obj/%.o: %.c | $(AUTOCONF) $(GENERATED)
 	@mkdir -p $(dir $@)

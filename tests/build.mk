@@ -18,3 +18,10 @@ TESTS += $(O)/tests/test-ring
 $(O)/tests/test-ring: $(call objs,tests/ring/test-ring.c trace/clock.c $(ring-y))
 	@mkdir -p $(dir $@)
 	$(call link,-lcmocka $(RING_LIBS))
+
+# The two-process stress (tests/stress/stress.sh) and its byte-level checker.
+TESTS_HELPERS += $(O)/tests/check-seq
+$(O)/tests/check-seq: $(call objs,tests/stress/check-seq.c)
+	@mkdir -p $(dir $@)
+	$(call link,)
+SCENARIOS += tests/stress/stress.sh
