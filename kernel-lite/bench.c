@@ -14,7 +14,7 @@
 
 #define ALU_ITERS 10000000ULL
 #define LDST_ITERS 5000000ULL
-#define FIB_N 27
+#define FIB_N 30
 
 u64 kl_bench_alu(u64 iters);
 u64 kl_bench_ldst(u64 iters, u64 *buf);
@@ -113,7 +113,7 @@ void kl_main(unsigned long hartid)
 				fail = 1;
 		}
 	}
-	if (results[0][W_CALL].value != 196418)
+	if (results[0][W_CALL].value != 832040)
 		fail = 1;
 	kl_printf("kernel-lite-bench: %s\n", fail ? "FAILED" : "ok");
 	kl_poweroff(fail ? 1 : 0);
