@@ -8,3 +8,7 @@ PROGS += $(O)/vtrace-consumer
 
 $(O)/vtrace-consumer: $(call objs,consumer/main.c) $(CONSUMER_OBJS)
 	$(call link,$(CONSUMER_LIBS))
+
+# The consumer's tests live in tests/consumer/ (not picked up by the
+# top-level wildcard, which looks one folder deep).
+include tests/consumer/build.mk
