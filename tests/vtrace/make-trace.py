@@ -233,8 +233,8 @@ def corrupt(files, kind):
 def write_bench(out, total, nstreams=4):
     """total events over nstreams vCPU files; every 8th one a mmio_write.
 
-    Timestamps interleave across streams (stream s at 4*k+s), so the merge
-    switches stream on every event.  Packets are built as arrays of u64 and
+    Timestamps interleave across streams (stream s at 200*k + 50*s ticks,
+    a 25 ns step), so the merge switches stream on every event.  Packets are built as arrays of u64 and
     only the timestamp column is rewritten per packet.
     """
     per_stream = total // nstreams
@@ -251,13 +251,15 @@ def write_bench(out, total, nstreams=4):
             while left > 0:
                 n = min(63, left)
                 pkt = array.array("Q", tmpl)
-                ts = array.array("Q", range(t + s, t + s + 4 * 63, 4))
+                ts = array.array("Q", range(t + 50 * s, t + 50 * s + 200 * 63,
+                                            200))
                 pkt[9::8] = ts
                 if n < 63:
                     for j in range(n, 63):
                         pkt[8 * (j + 1):8 * (j + 2)] = array.array("Q", bytes(64))
                 hdr = struct.pack("<I16sIQQIIIIQ", MAGIC, TRACE_UUID.bytes, 0,
-                                  t + s, t + s + 4 * n, (SLOT + n * SLOT) * 8,
+                                  t + 50 * s, t + 50 * s + 200 * n,
+                                  (SLOT + n * SLOT) * 8,
                                   PACKET * 8, seq, s, 0)
                 pkt[0:8] = array.array("Q", hdr)
                 buf += pkt.tobytes()
@@ -266,7 +268,7 @@ def write_bench(out, total, nstreams=4):
                     buf = bytearray()
                 left -= n
                 seq += 1
-                t += 4 * 63
+                t += 200 * 63
             f.write(buf)
 
 

@@ -43,7 +43,7 @@ struct dump_class {
 struct dump_stream {
 	uint32_t cpu_id;
 	bool valid;
-	char text[48];		/* " pid=N vcpu=N " */
+	char text[48 + VT_COPY_SLACK];	/* " pid=N vcpu=N " */
 	size_t len;
 };
 
@@ -167,8 +167,7 @@ static void print_event(struct dump *d, const struct vt_item *it,
 		ds->cpu_id = it->cpu_id;
 		ds->valid = true;
 	}
-	memcpy(p, dc->prefix, dc->prefix_len);
-	p += dc->prefix_len;
+	p = vt_copy_padded(p, dc->prefix, dc->prefix_len);
 	if (d->raw_time) {
 		p = vt_format_u64(p, vt_metadata_ticks_to_ns(d->md,
 							     it->timestamp));
@@ -185,8 +184,7 @@ static void print_event(struct dump *d, const struct vt_item *it,
 	}
 	d->have_prev = true;
 	d->prev_ts = it->timestamp;
-	memcpy(p, ds->text, ds->len);
-	p += ds->len;
+	p = vt_copy_padded(p, ds->text, ds->len);
 	p = vt_format_render(dc->fmt, it->payload, p);
 	*p++ = '\n';
 	d->used += (size_t)(p - start);
@@ -237,7 +235,7 @@ static int prepare(struct dump *d, struct vt_trace *t)
 		if (!dc->selected || d->count_only)
 			continue;
 		dc->prefix_len = strlen(ec->name) + 1;
-		dc->prefix = malloc(dc->prefix_len + 1);
+		dc->prefix = calloc(1, dc->prefix_len + 1 + VT_COPY_SLACK);
 		if (!dc->prefix)
 			return -ENOMEM;
 		sprintf(dc->prefix, "%s ", ec->name);
@@ -256,7 +254,7 @@ static int prepare(struct dump *d, struct vt_trace *t)
 			return -ENOMEM;
 		/* prefix + delta + " pid=N vcpu=N " + args + '\n' */
 		dc->max_line = dc->prefix_len + 32 + sizeof(d->pid) + 48 +
-			       vt_format_max_len(dc->fmt) + 1;
+			       vt_format_max_len(dc->fmt) + 1 + VT_COPY_SLACK;
 		if (dc->max_line > max_line)
 			max_line = dc->max_line;
 	}

@@ -75,14 +75,22 @@ static inline char *u64_dec_back(char *end, uint64_t v)
 	return end;
 }
 
+static inline unsigned int dec_digits(uint64_t v)
+{
+	unsigned int n = 1;
+
+	while (v >= 100) {
+		v /= 100;
+		n += 2;
+	}
+	return n + (v >= 10);
+}
+
 char *vt_format_u64(char *out, uint64_t v)
 {
-	char buf[24];
-	char *start = u64_dec_back(buf + sizeof(buf), v);
-	size_t n = (size_t)(buf + sizeof(buf) - start);
-
-	memcpy(out, start, n);
-	return out + n;
+	out += dec_digits(v);
+	u64_dec_back(out, v);
+	return out;
 }
 
 char *vt_format_i64(char *out, int64_t v)
@@ -331,10 +339,7 @@ char *vt_format_render(const struct vt_format *f, const uint8_t *payload,
 		const uint8_t *field = payload + op->field_off;
 		uint64_t v;
 
-		if (op->lit_len) {
-			memcpy(out, f->text + op->lit_off, op->lit_len);
-			out += op->lit_len;
-		}
+		out = vt_copy_padded(out, f->text + op->lit_off, op->lit_len);
 		switch (op->conv) {
 		case 0:
 			continue;
@@ -394,7 +399,7 @@ static struct vt_format *format_new(size_t text_len, unsigned int max_ops)
 
 	if (!f)
 		return NULL;
-	f->text = malloc(text_len + 1);
+	f->text = calloc(1, text_len + 1 + VT_COPY_SLACK);
 	f->ops = calloc(max_ops, sizeof(*f->ops));
 	if (!f->text || !f->ops) {
 		vt_format_free(f);
@@ -414,7 +419,7 @@ void vt_format_free(struct vt_format *f)
 
 size_t vt_format_max_len(const struct vt_format *f)
 {
-	return f->max_len;
+	return f->max_len + VT_COPY_SLACK;
 }
 
 /* Upper bound of one conversion's output. */

@@ -46,11 +46,13 @@ struct vt_format *vt_format_compile(const char *fmt,
 struct vt_format *vt_format_compile_fields(const struct vt_event_class *ec);
 void vt_format_free(struct vt_format *f);
 
-/* Upper bound of the bytes vt_format_render() writes. */
+/* Upper bound of the bytes vt_format_render() writes, slack included. */
 size_t vt_format_max_len(const struct vt_format *f);
 
 /* Render the payload at out; returns the end of the text (no NUL).  The
- * payload must hold ec->payload_size bytes. */
+ * payload must hold ec->payload_size bytes; out must have room for
+ * vt_format_max_len() bytes (short copies write a little past the end of
+ * the text they produce). */
 char *vt_format_render(const struct vt_format *f, const uint8_t *payload,
 		       char *out);
 
@@ -58,5 +60,24 @@ char *vt_format_render(const struct vt_format *f, const uint8_t *payload,
  * return its end. */
 char *vt_format_u64(char *out, uint64_t v);
 char *vt_format_i64(char *out, int64_t v);
+
+/* Bytes a padded copy may read or write past n. */
+#define VT_COPY_SLACK	32
+
+/*
+ * Copy n bytes without a libc call for short n: may read up to
+ * VT_COPY_SLACK bytes past src + n and write as far past dst + n, so both
+ * buffers need that slack.  Returns dst + n.
+ */
+static inline char *vt_copy_padded(char *dst, const char *src, size_t n)
+{
+	if (__builtin_expect(n <= 32, 1)) {
+		__builtin_memcpy(dst, src, 16);
+		__builtin_memcpy(dst + 16, src + 16, 16);
+	} else {
+		__builtin_memcpy(dst, src, n);
+	}
+	return dst + n;
+}
 
 #endif /* VTRACE_FORMAT_H */

@@ -807,8 +807,9 @@ static void parse_clock(struct parser *p)
 		} else if (!strcmp(key, "freq")) {
 			int64_t v = take_number(p, key);
 
-			if (v <= 0)
-				fail_at(p, key_line, "clock freq must be > 0");
+			if (v <= 0 || v > 18000000000)
+				fail_at(p, key_line, "clock freq %" PRId64
+					" Hz out of range (1 Hz to 18 GHz)", v);
 			md->clock_freq = (uint64_t)v;
 		} else if (!strcmp(key, "precision")) {
 			take_number(p, key);

@@ -116,10 +116,14 @@ bool vt_metadata_env_int(const struct vt_metadata *md, const char *key,
 static inline uint64_t vt_metadata_ticks_to_ns(const struct vt_metadata *md,
 					       uint64_t ticks)
 {
-	if (md->clock_freq == 1000000000u)
+	uint64_t f = md->clock_freq;
+
+	if (f == 1000000000u)
 		return ticks;
-	return (uint64_t)((unsigned __int128)ticks * 1000000000u /
-			  md->clock_freq);
+	if (f > 1000000000u && f % 1000000000u == 0)
+		return ticks / (f / 1000000000u);
+	/* exact for f below 2^64 / 10^9 (18 GHz) */
+	return ticks / f * 1000000000u + ticks % f * 1000000000u / f;
 }
 
 #endif /* VTRACE_METADATA_H */
