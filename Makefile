@@ -89,7 +89,7 @@ CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-rec
 LDFLAGS += -fsanitize=address,undefined
 endif
 ifeq ($(CONFIG_SANITIZER_THREAD),y)
-CFLAGS += -fsanitize=thread -fno-omit-frame-pointer
+CFLAGS += -fsanitize=thread -fno-omit-frame-pointer -Wno-tsan
 LDFLAGS += -fsanitize=thread
 endif
 ifdef SANITIZER
@@ -148,9 +148,21 @@ link = $(call quiet,LD,$@)$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(1)
 run: all
 	$(Q)bash scripts/run.sh
 
+# make check: the normal build's tests and scenarios, then the same unit
+# tests and the stress scenario built with ASan+UBSan (build/asan), and the
+# ring stress built with TSan (build/tsan).
+SAN_TARGETS = $(TESTS) $(TESTS_HELPERS) $(O)/vtrace-stress $(O)/vtrace-consumer
+sanitized: $(SAN_TARGETS)
+
 check: all
 	$(Q)bash scripts/deps.sh check
-	$(Q)TESTS="$(TESTS)" SCENARIOS="$(SCENARIOS)" bash tests/run-all.sh
+	$(Q)$(MAKE) --no-print-directory O=$(O)/asan asan_defconfig >/dev/null
+	$(Q)$(MAKE) --no-print-directory O=$(O)/asan sanitized
+	$(Q)$(MAKE) --no-print-directory O=$(O)/tsan tsan_defconfig >/dev/null
+	$(Q)$(MAKE) --no-print-directory O=$(O)/tsan $(O)/tsan/tests/test-ring \
+		$(O)/tsan/vtrace-stress $(O)/tsan/vtrace-consumer
+	$(Q)TESTS="$(TESTS) $(patsubst $(O)/%,$(O)/asan/%,$(TESTS)) $(O)/tsan/tests/test-ring" \
+		SCENARIOS="$(SCENARIOS) $(SAN_SCENARIOS)" bash tests/run-all.sh
 
 bench: all
 	$(Q)bash bench/run.sh
@@ -164,6 +176,6 @@ format-check:
 clean:
 	rm -rf $(O)
 
-.PHONY: all deps defconfig olddefconfig menuconfig savedefconfig run check \
+.PHONY: all sanitized deps defconfig olddefconfig menuconfig savedefconfig run check \
 	bench format format-check clean
 .DELETE_ON_ERROR:

@@ -25,3 +25,4 @@ $(O)/tests/check-seq: $(call objs,tests/stress/check-seq.c)
 	@mkdir -p $(dir $@)
 	$(call link,)
 SCENARIOS += tests/stress/stress.sh
+SAN_SCENARIOS += tests/stress/stress-asan.sh tests/stress/stress-tsan.sh
