@@ -21,7 +21,7 @@ KL_LDFLAGS := $(KL_ARCH) -ffreestanding -nostdlib -nostartfiles -static \
 
 kl-common-y := start.o boot.o trap.o sync.o fdt.o uart.o format.o string.o \
 	usys.o
-kl-main-y := main.o compute.o smc.o tasks.o
+kl-main-y := main.o compute.o smc.o tasks.o uspin.o
 kl-bench-y := bench.o bench-loops.o
 
 KL_OBJS := $(addprefix $(KL_DIR)/,$(kl-common-y) $(kl-main-y))

@@ -137,7 +137,8 @@ struct kl_results {
 	u32 compute_fail; /* bit mask of failed self-checks */
 	u64 smc;
 	u32 smc_fail;
-	u32 ipi_sent, ipi_received;
+	u32 atomic_fail;
+	u32 ipi_sent;
 	u32 timer_ok;
 	u32 task_fail;
 	u32 done;
@@ -229,6 +230,7 @@ void kl_counter_work(u32 hartid);
 u64 kl_counter64(void);
 u32 kl_counter32(void);
 u64 kl_counter_locked(void);
+u32 kl_atomic_selftest(u32 hartid);
 #define KL_COUNTER_ITERS 1000
 /* per hart: amoadd.d +1 and LR/SC +3 per iteration, on the 64-bit counter */
 #define KL_COUNTER64_PER_HART (KL_COUNTER_ITERS * (1 + 3))
@@ -240,8 +242,9 @@ struct kl_frame *kl_trap(struct kl_frame *f);
 void kl_timer_start(struct kl_hart *h, u64 interval);
 void kl_timer_stop(struct kl_hart *h);
 void kl_send_ipi(u32 hartid);
-int kl_run_tasks(struct kl_hart *h, void (*const entries[])(long),
-		 int ntasks);
+/* a U-mode task: its index on this hart, and the hart's tick counter */
+typedef void (*kl_task_fn)(long idx, const volatile u64 *ticks);
+int kl_run_tasks(struct kl_hart *h, const kl_task_fn entries[], int ntasks);
 
 /* ---- compute.c, smc.c */
 void kl_compute(u32 hartid, struct kl_results *r);
@@ -253,6 +256,7 @@ long u_yield(void);
 long u_getpid(void);
 NORETURN void u_exit(long code);
 void u_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+long u_spin_until_tick(const volatile u64 *ticks, u64 limit); /* uspin.S */
 
 #endif /* __ASSEMBLER__ */
 #endif /* KL_H */

@@ -27,7 +27,7 @@ enum {
 	FAIL_FDT = 1 << 6,
 };
 
-extern void (*const kl_user_tasks[KL_TASKS_PER_HART])(long);
+extern const kl_task_fn kl_user_tasks[KL_TASKS_PER_HART];
 extern const long kl_user_expected_exit[KL_TASKS_PER_HART];
 extern const u64 kl_user_expected_killed[KL_TASKS_PER_HART];
 
@@ -92,6 +92,8 @@ static u32 report(void)
 			  r->compute_fail ? "FAILED" : "ok");
 		kl_printf("hart %u: smc rewrites=24 checksum=%016lx %s\n", i,
 			  r->smc, r->smc_fail ? "FAILED" : "ok");
+		kl_printf("hart %u: atomics %s\n", i,
+			  r->atomic_fail ? "FAILED" : "ok");
 		kl_printf("hart %u: ipi sent=%u received=%u %s\n", i,
 			  r->ipi_sent, h->ipi_rx,
 			  r->ipi_sent == KL_IPI_ROUNDS &&
@@ -110,6 +112,8 @@ static u32 report(void)
 			fail |= FAIL_COMPUTE;
 		if (r->smc_fail)
 			fail |= FAIL_SMC;
+		if (r->atomic_fail)
+			fail |= FAIL_COUNTER;
 		if (r->ipi_sent != KL_IPI_ROUNDS || h->ipi_rx != KL_IPI_ROUNDS)
 			fail |= FAIL_IPI;
 		if (!r->timer_ok)
@@ -148,6 +152,7 @@ void kl_main(unsigned long hartid)
 
 	kl_compute((u32)hartid, &h->res);
 	kl_smc((u32)hartid, &h->res);
+	h->res.atomic_fail = kl_atomic_selftest((u32)hartid);
 	kl_counter_work((u32)hartid);
 	ipi_ring(h, n);
 	kl_barrier(n);

@@ -130,3 +130,66 @@ void kl_barrier(u32 n)
 	}
 	kl_fence(); /* everything before the barrier is visible after it */
 }
+
+/*
+ * AMO and LR/SC semantics on a hart-private line, exact by the ISA:
+ * 32-bit AMOs compare signed or unsigned as named but always return the old
+ * value sign-extended, touch only their word, and an SC after an SC (which
+ * consumed the reservation) must fail.  Returns a bit mask of failures.
+ */
+#define AMO(op, rd, p, v) \
+	__asm__ volatile(op " %0, %2, %1" : "=r"(rd), "+A"(*(p)) : "r"(v) : "memory")
+
+static u64 amo_line[KL_MAX_HARTS][8] __attribute__((aligned(64)));
+
+u32 kl_atomic_selftest(u32 hartid)
+{
+	u64 *d = &amo_line[hartid][0];
+	u32 *w = (u32 *)&amo_line[hartid][2]; /* w[0], w[1] share a dword */
+	u32 fail = 0;
+	s64 old;
+	u64 sc1, sc2, tmp;
+
+	w[0] = 0x80000000u;
+	w[1] = 0x5a5a5a5au;
+	AMO("amomin.w", old, &w[0], 1L);
+	fail |= (old != (s64)(s32)0x80000000u || w[0] != 0x80000000u) << 0;
+	AMO("amomax.w", old, &w[0], 1L);
+	fail |= (old != (s64)(s32)0x80000000u || w[0] != 1) << 1;
+	w[0] = 0x80000000u;
+	AMO("amominu.w", old, &w[0], 1L);
+	fail |= (old != (s64)(s32)0x80000000u || w[0] != 1) << 2;
+	AMO("amomaxu.w", old, &w[0], 0xffffffffL);
+	fail |= (old != 1 || w[0] != 0xffffffffu) << 3;
+	AMO("amoadd.w", old, &w[0], 2L);
+	fail |= (old != -1 || w[0] != 1 || w[1] != 0x5a5a5a5au) << 4;
+	AMO("amoxor.w", old, &w[1], 0xffffffffL);
+	fail |= (old != 0x5a5a5a5a || w[1] != 0xa5a5a5a5u || w[0] != 1) << 5;
+	__asm__ volatile("lr.w %0, %1" : "=r"(old) : "A"(w[1]) : "memory");
+	fail |= (old != (s64)(s32)0xa5a5a5a5u) << 6;
+
+	*d = (u64)-5;
+	AMO("amomax.d", old, d, 3L);
+	fail |= (old != -5 || *d != 3) << 7;
+	AMO("amominu.d", old, d, -1L);
+	fail |= (old != 3 || *d != 3) << 8;
+	AMO("amoor.d", old, d, 0xf0L);
+	AMO("amoand.d", old, d, 0x3cL);
+	fail |= (old != 0xf3 || *d != 0x30) << 9;
+	AMO("amoswap.d", old, d, -7L);
+	fail |= (old != 0x30 || *d != (u64)-7) << 10;
+
+	/* lr/sc until it succeeds, then a second sc must fail */
+	do {
+		__asm__ volatile("lr.d %0, %3\n"
+				 "addi %0, %0, 1\n"
+				 "sc.d %1, %0, %2\n"
+				 : "=&r"(tmp), "=&r"(sc1), "=A"(*d)
+				 : "A"(*d)
+				 : "memory");
+	} while (sc1);
+	__asm__ volatile("sc.d %0, %2, %1" : "=&r"(sc2), "+A"(*d) : "r"(99L)
+			 : "memory");
+	fail |= (sc2 == 0 || *d != (u64)-6) << 11;
+	return fail;
+}

@@ -28,20 +28,30 @@ static NOINLINE u64 collatz_steps(u64 n)
 	return steps;
 }
 
-static void task_hello(long idx)
+static const char *const spin_result[] = {
+	"NO timer interrupt taken",
+	"timer interrupt taken, registers intact",
+	"timer interrupt CORRUPTED registers",
+};
+
+static void task_hello(long idx, const volatile u64 *ticks)
 {
 	long pid = u_getpid();
 	u64 sum = 0, i;
+	long spin;
 
 	u_printf("  [pid %ld] hello from U-mode\n", pid);
+	/* ticks come every 500 us: 50M iterations is far more than enough */
+	spin = u_spin_until_tick(ticks, 50000000);
+	u_printf("  [pid %ld] %s\n", pid, spin_result[spin]);
 	u_yield();
 	for (i = 1; i < 200; i++)
 		sum += collatz_steps(i + (u64)pid);
 	u_printf("  [pid %ld] collatz sum %lu\n", pid, sum);
-	u_exit(0);
+	u_exit(spin == 1 ? 0 : 10 + spin);
 }
 
-static void task_rounds(long idx)
+static void task_rounds(long idx, const volatile u64 *ticks)
 {
 	long pid = u_getpid();
 	int round;
@@ -55,7 +65,7 @@ static void task_rounds(long idx)
 	u_exit(40 + idx);
 }
 
-static void task_fault(long idx)
+static void task_fault(long idx, const volatile u64 *ticks)
 {
 	long pid = u_getpid();
 	unsigned long v;
@@ -67,7 +77,7 @@ static void task_fault(long idx)
 	u_exit(2);
 }
 
-void (*const kl_user_tasks[KL_TASKS_PER_HART])(long) = {
+const kl_task_fn kl_user_tasks[KL_TASKS_PER_HART] = {
 	task_hello,
 	task_rounds,
 	task_fault,

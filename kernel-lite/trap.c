@@ -193,10 +193,10 @@ static void task_exit_trampoline(long code)
 }
 
 /*
- * Run @ntasks U-mode tasks on this hart, entries[i](i) each on its own
+ * Run @ntasks U-mode tasks on this hart, entries[i](i, &h->ticks) each on its own
  * stack, until all have exited.  Returns the number of tasks started.
  */
-int kl_run_tasks(struct kl_hart *h, void (*const entries[])(long), int ntasks)
+int kl_run_tasks(struct kl_hart *h, const kl_task_fn entries[], int ntasks)
 {
 	u64 mstatus = csr_read(mstatus);
 	int i;
@@ -212,6 +212,7 @@ int kl_run_tasks(struct kl_hart *h, void (*const entries[])(long), int ntasks)
 		t->frame.x[1] = (u64)task_exit_trampoline;
 		t->frame.x[2] = (u64)&kl_ustacks[h->hartid][i][KL_USTACK_SIZE];
 		t->frame.x[10] = i;
+		t->frame.x[11] = (u64)&h->ticks;
 		t->frame.mepc = (u64)entries[i];
 		/* MPP = U, MPIE = 1: mret enters U-mode */
 		t->frame.mstatus = (mstatus & ~(MSTATUS_MPP | MSTATUS_MIE)) |
