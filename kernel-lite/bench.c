@@ -98,7 +98,7 @@ void kl_main(unsigned long hartid)
 
 	kl_printf("kernel-lite-bench: %u harts, timebase %lu Hz\n", n, tb);
 	for (w = 0; w < W_COUNT; w++) {
-		for (i = 0; i < n; i++) {
+		kl_for_each_hart(i) {
 			const struct bench_result *r = &results[i][w];
 			/* MIPS x10 = insns / (ticks / tb) / 1e6 * 10 */
 			u64 mips10 = r->insns * tb / r->ticks / 100000;

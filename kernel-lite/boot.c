@@ -6,19 +6,28 @@
  * KL_MAX_HARTS, park in wfi for good.
  *
  * Without a usable device tree (an emulator that passes none in a1) hart 0
- * falls back to counting the harts that checked in within 20 ms; the
- * summary says which source it used, so such a run never looks identical
- * to a real one.
+ * falls back to the harts that checked in within 20 ms; the summary says
+ * which source it used and the run fails, so it never looks like a real one.
  */
 #include "kl.h"
 
 struct kl_hart kl_harts[KL_MAX_HARTS];
 struct kl_machine kl_machine;
-extern volatile u32 kl_boot_present;
+extern volatile u64 kl_boot_present;
 extern char kl_tstacks[];
 
 void kl_boot0(unsigned long hartid, const void *fdt);
 void kl_boot_secondary(unsigned long hartid);
+
+/* no Zbb, and __builtin_popcount would want libgcc */
+static u32 popcount(u64 v)
+{
+	u32 n = 0;
+
+	for (; v; v &= v - 1)
+		n++;
+	return n;
+}
 
 static NORETURN void hart_start(unsigned long hartid)
 {
@@ -47,11 +56,17 @@ void kl_boot0(unsigned long hartid, const void *fdt)
 		m->timebase = 10000000;
 		while (kl_mtime() - t0 < m->timebase / 50)
 			;
-		m->ncpus = READ_ONCE(kl_boot_present);
+		m->dt_harts = READ_ONCE(kl_boot_present);
+		m->ncpus = popcount(m->dt_harts);
 	}
 	if (!m->timebase)
 		m->timebase = 10000000;
-	m->nharts = m->ncpus < KL_MAX_HARTS ? m->ncpus : KL_MAX_HARTS;
+	/* we are running, whatever the tree says; hart 0 reports */
+	m->harts = m->dt_harts | 1;
+#if KL_MAX_HARTS < 64
+	m->harts &= (1ULL << KL_MAX_HARTS) - 1;
+#endif
+	m->nharts = popcount(m->harts);
 
 	for (i = 0; i < KL_MAX_HARTS; i++)
 		kl_harts[i].trap_stack_top =
@@ -60,19 +75,33 @@ void kl_boot0(unsigned long hartid, const void *fdt)
 	kl_fence(); /* pairs with the fence after the secondaries see kl_boot_go */
 	WRITE_ONCE(kl_boot_go, 1);
 	kl_fence();
-	for (i = 1; i < m->nharts; i++)
-		*(volatile u32 *)(KL_CLINT_MSIP + 4 * i) = 1;
+	kl_for_each_hart(i)
+		if (i)
+			*(volatile u32 *)(KL_CLINT_MSIP + 4 * i) = 1;
 	hart_start(hartid);
 }
 
 void kl_boot_secondary(unsigned long hartid)
 {
-	if (hartid >= kl_machine.nharts)
+	if (!(kl_machine.harts & (1ULL << hartid)))
 		kl_park();
 	/* the wake-up IPI has done its job */
 	*(volatile u32 *)(KL_CLINT_MSIP + 4 * hartid) = 0;
 	kl_fence();
 	hart_start(hartid);
+}
+
+u32 kl_next_hart(u32 hartid)
+{
+	u32 i;
+
+	for (i = 1; i <= KL_MAX_HARTS; i++) {
+		u32 next = (hartid + i) % KL_MAX_HARTS;
+
+		if (kl_machine.harts & (1ULL << next))
+			return next;
+	}
+	return hartid;
 }
 
 void kl_park(void)

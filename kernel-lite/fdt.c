@@ -32,13 +32,31 @@ static int name_is(const char *name, const char *want, int prefix_only)
 	return prefix_only || *name == '\0' || *name == '@';
 }
 
-/* Returns 0 and fills m->ncpus and m->timebase, or -1. */
+static u32 parse_hex(const char *s)
+{
+	u32 v = 0;
+
+	for (;; s++) {
+		if (*s >= '0' && *s <= '9')
+			v = v * 16 + (u32)(*s - '0');
+		else if (*s >= 'a' && *s <= 'f')
+			v = v * 16 + (u32)(*s - 'a' + 10);
+		else
+			return v;
+	}
+}
+
+/*
+ * Returns 0 and fills m->ncpus, m->dt_harts (from each cpu node's reg, or
+ * its unit address if it has none) and m->timebase, or -1.
+ */
 int kl_fdt_parse(const void *fdt, struct kl_machine *m)
 {
 	const u8 *base = fdt;
 	u32 totalsize, off_struct, off_strings, size_struct, size_strings;
 	u32 pos, end;
-	int depth = 0, in_cpus = 0;
+	int depth = 0, in_cpus = 0, in_cpu = 0;
+	u32 cpu_id = 0;
 
 	if (!fdt || ((unsigned long)fdt & 3) || be32(base) != FDT_MAGIC)
 		return -1;
@@ -53,6 +71,7 @@ int kl_fdt_parse(const void *fdt, struct kl_machine *m)
 		return -1;
 
 	m->ncpus = 0;
+	m->dt_harts = 0;
 	m->timebase = 0;
 	pos = off_struct;
 	end = off_struct + size_struct;
@@ -74,11 +93,19 @@ int kl_fdt_parse(const void *fdt, struct kl_machine *m)
 			if (depth == 2)
 				in_cpus = name_is(name, "cpus", 0);
 			else if (depth == 3 && in_cpus &&
-				 name_is(name, "cpu@", 1))
+				 name_is(name, "cpu@", 1)) {
 				m->ncpus++;
+				in_cpu = 1;
+				cpu_id = parse_hex(name + 4);
+			}
 			break;
 		}
 		case FDT_END_NODE:
+			if (depth == 3 && in_cpu) {
+				if (cpu_id < 64)
+					m->dt_harts |= 1ULL << cpu_id;
+				in_cpu = 0;
+			}
 			if (depth == 2)
 				in_cpus = 0;
 			if (--depth < 0)
@@ -98,6 +125,11 @@ int kl_fdt_parse(const void *fdt, struct kl_machine *m)
 			    name_is((const char *)base + off_strings + nameoff,
 				    "timebase-frequency", 0))
 				m->timebase = be32(base + pos);
+			/* reg = <hartid> or <0 hartid> */
+			if (depth == 3 && in_cpu && (len == 4 || len == 8) &&
+			    name_is((const char *)base + off_strings + nameoff,
+				    "reg", 0))
+				cpu_id = be32(base + pos + len - 4);
 			pos = (pos + len + 3) & ~3u;
 			break;
 		}

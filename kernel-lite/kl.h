@@ -193,13 +193,20 @@ extern volatile u64 kl_boot_go;
 /* ---- boot.c: the machine as hart 0 found it */
 struct kl_machine {
 	u32 ncpus; /* cpu@N nodes under /cpus */
-	u32 nharts; /* harts that take part: min(ncpus, KL_MAX_HARTS) */
+	u64 dt_harts; /* bit N: a cpu node has reg = N (N < 64) */
+	u64 harts; /* harts that take part: in the tree and < KL_MAX_HARTS */
+	u32 nharts; /* popcount(harts) */
 	u64 timebase; /* /cpus/timebase-frequency */
 	int fdt_ok;
 };
 extern struct kl_machine kl_machine;
 void kl_main(unsigned long hartid); /* main.c or bench.c */
 NORETURN void kl_park(void);
+/* the next hart after @hartid that takes part, wrapping around */
+u32 kl_next_hart(u32 hartid);
+#define kl_for_each_hart(i) \
+	for ((i) = 0; (i) < KL_MAX_HARTS; (i)++) \
+		if (kl_machine.harts & (1ULL << (i)))
 NORETURN void kl_poweroff(int code);
 
 /* ---- fdt.c */

@@ -32,9 +32,9 @@ extern const long kl_user_expected_exit[KL_TASKS_PER_HART];
 extern const u64 kl_user_expected_killed[KL_TASKS_PER_HART];
 
 /* Send KL_IPI_ROUNDS IPIs to the next hart in the ring, one at a time. */
-static void ipi_ring(struct kl_hart *h, u32 n)
+static void ipi_ring(struct kl_hart *h)
 {
-	u32 to = (u32)(h->hartid + 1) % n;
+	u32 to = kl_next_hart((u32)h->hartid);
 	struct kl_hart *peer = &kl_harts[to];
 	u32 i;
 
@@ -81,7 +81,7 @@ static u32 report(void)
 
 	if (!m->fdt_ok)
 		fail |= FAIL_FDT;
-	for (i = 0; i < n; i++) {
+	kl_for_each_hart(i) {
 		const struct kl_hart *h = &kl_harts[i];
 		const struct kl_results *r = &h->res;
 
@@ -154,7 +154,7 @@ void kl_main(unsigned long hartid)
 	kl_smc((u32)hartid, &h->res);
 	h->res.atomic_fail = kl_atomic_selftest((u32)hartid);
 	kl_counter_work((u32)hartid);
-	ipi_ring(h, n);
+	ipi_ring(h);
 	kl_barrier(n);
 
 	kl_run_tasks(h, kl_user_tasks, KL_TASKS_PER_HART);

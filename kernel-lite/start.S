@@ -38,7 +38,7 @@ _start:
 	la	t0, kl_trap_vector
 	csrw	mtvec, t0
 
-	/* harts we have no stack for stop here */
+	/* harts we have no stack for stop here (KL_MAX_HARTS <= 64) */
 	li	t0, KL_MAX_HARTS
 	bgeu	a0, t0, .Lpark
 
@@ -50,10 +50,11 @@ _start:
 	add	sp, sp, t1
 	mv	tp, zero
 
-	/* count ourselves in: the fallback when there is no device tree */
+	/* check in (bit a0): the fallback when there is no device tree */
 	la	t0, kl_boot_present
 	li	t1, 1
-	amoadd.w zero, t1, (t0)
+	sll	t1, t1, a0
+	amoor.d	zero, t1, (t0)
 
 	bnez	a0, .Lsecondary
 
@@ -93,8 +94,7 @@ _start:
 kl_boot_go:
 	.dword 0
 kl_boot_present:
-	.word 0
-	.word 0
+	.dword 0
 
 	.section .kstacks, "aw", @nobits
 	.balign 16
