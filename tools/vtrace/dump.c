@@ -307,6 +307,8 @@ static void print_counts(struct dump *d)
 			width = (int)strlen(ec->name);
 		n++;
 	}
+	if ((d->dropped || d->lost) && width < 16)
+		width = 16;	/* "(dropped events)" */
 	/* by count, then name: insertion sort, n is the number of classes */
 	for (unsigned int i = 1; i < n; i++) {
 		typeof(rows[0]) r = rows[i];
