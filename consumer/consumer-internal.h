@@ -137,7 +137,9 @@ struct cons_ring {
 
 struct cons_io {
 	struct cons_ring *ring;
-	uint64_t packet;		/* ring packet, or CONS_NO_PACKET */
+	uint64_t packet;		/* first ring packet, or CONS_NO_PACKET */
+	unsigned npk;			/* packets in this write */
+	unsigned len;			/* bytes: npk * RING_PACKET_SIZE */
 	int bounce;			/* bounce buffer index, or -1 */
 	void *buf;
 	uint64_t off;			/* file offset */
@@ -189,6 +191,7 @@ struct cons_ctx {
 	struct cons_ring *rings;
 	struct cons_writer w;
 	unsigned inflight_per_ring;
+	unsigned max_batch;		/* packets per zero-copy write */
 };
 
 /* session.c */
@@ -218,7 +221,8 @@ void *cons_writer_get_bounce(struct cons_writer *w, int *index);
 void cons_writer_put_bounce(struct cons_writer *w, int index);
 bool cons_writer_can_submit(struct cons_writer *w);
 int cons_writer_write(struct cons_writer *w, struct cons_ring *r,
-		      uint64_t packet, int bounce, void *buf, uint32_t events);
+		      uint64_t packet, unsigned npk, int bounce, void *buf,
+		      uint32_t events);
 int cons_writer_submit(struct cons_writer *w);
 int cons_writer_reap(struct cons_writer *w, bool wait);
 int cons_writer_drain_all(struct cons_writer *w);

@@ -146,7 +146,8 @@ int cons_stream_open(int dirfd, struct cons_stream *s)
 	{
 		int fl = fcntl(fd, F_GETFL);
 
-		if (fl >= 0 && fcntl(fd, F_SETFL, fl | O_DIRECT) == 0)
+		if (!getenv("VTRACE_NO_DIRECT") && fl >= 0 &&
+		    fcntl(fd, F_SETFL, fl | O_DIRECT) == 0)
 			s->direct = true;
 	}
 #endif

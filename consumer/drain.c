@@ -314,18 +314,24 @@ static int close_copy(struct cons_ctx *ctx, struct cons_ring *r,
 		cons_writer_put_bounce(&ctx->w, bounce);
 		return end;
 	}
-	err = cons_writer_write(&ctx->w, r, CONS_NO_PACKET, bounce, buf,
+	err = cons_writer_write(&ctx->w, r, CONS_NO_PACKET, 1, bounce, buf,
 				c.records);
 	return err ? err : (int)end;
 }
 
-/* Close the complete packet at r->scan.  Returns 0, or -EAGAIN when the
- * writer has no room now. */
-static int close_full(struct cons_ctx *ctx, struct cons_ring *r)
+/*
+ * Close the complete packets from r->scan on, up to @limit.  A packet
+ * partly flushed before goes through a bounce buffer; a run of untouched
+ * ones, contiguous in the mapping, is closed in place and written in one
+ * zero-copy write of up to ctx->max_batch packets.  Returns the packets
+ * consumed (>= 1), or -EAGAIN when the writer has no room now.
+ */
+static int close_full(struct cons_ctx *ctx, struct cons_ring *r,
+		      uint64_t limit)
 {
 	uint64_t packet = r->scan / SLOTS;
-	unsigned off = r->scan % SLOTS;
-	uint8_t *state = &r->pstate[packet & (r->npackets - 1)];
+	unsigned off = r->scan % SLOTS, n = 0, max = ctx->max_batch;
+	uint32_t events = 0;
 	struct cons_close c;
 	int ret;
 
@@ -333,21 +339,40 @@ static int close_full(struct cons_ctx *ctx, struct cons_ring *r)
 		ret = close_copy(ctx, r, packet, off, SLOTS);
 		if (ret < 0)
 			return ret;
-		*state = CONS_PKT_DONE;
-		return 0;
+		r->pstate[packet & (r->npackets - 1)] = CONS_PKT_DONE;
+		return 1;
 	}
 	if (r->inflight >= ctx->inflight_per_ring ||
 	    !cons_writer_can_submit(&ctx->w))
 		return -EAGAIN;
-	uint8_t *pkt = packet_mem(r, packet);
+	if (!max)
+		max = 1;
+	for (;;) {
+		uint8_t *pkt = packet_mem(r, packet + n);
 
-	cons_packet_close(&r->st, pkt, SLOTS, read_snapshot(r, pkt), &c);
-	report_close(r, packet, &c, c.end_slot);
-	if (!c.write) {
-		*state = CONS_PKT_DONE;
-		return 0;
+		cons_packet_close(&r->st, pkt, SLOTS, read_snapshot(r, pkt),
+				  &c);
+		report_close(r, packet + n, &c, c.end_slot);
+		if (!c.write) {
+			/* Nothing to write: done now, and it ends the run
+			 * (a write is contiguous). */
+			r->pstate[(packet + n) & (r->npackets - 1)] =
+				CONS_PKT_DONE;
+			break;
+		}
+		events += c.records;
+		n++;
+		if (n == max || (packet + n + 1) * SLOTS > limit ||
+		    ((packet + n) & (r->npackets - 1)) == 0)
+			break;
 	}
-	return cons_writer_write(&ctx->w, r, packet, -1, pkt, c.records);
+	if (n) {
+		ret = cons_writer_write(&ctx->w, r, packet, n, -1,
+					packet_mem(r, packet), events);
+		if (ret)
+			return ret;
+	}
+	return c.write ? (int)n : (int)n + 1;
 }
 
 int cons_drain_ring(struct cons_ctx *ctx, struct cons_ring *r, uint64_t limit,
@@ -360,10 +385,10 @@ int cons_drain_ring(struct cons_ctx *ctx, struct cons_ring *r, uint64_t limit,
 	if (limit > r->last_head)
 		limit = r->last_head;
 	while ((r->scan / SLOTS + 1) * SLOTS <= limit) {
-		ret = close_full(ctx, r);
-		if (ret == -EAGAIN)
+		ret = close_full(ctx, r, limit);
+		if (ret < 0)
 			break;
-		r->scan = (r->scan / SLOTS + 1) * SLOTS;
+		r->scan = (r->scan / SLOTS + ret) * SLOTS;
 	}
 	cons_ring_release(r);
 	if (ret == -EAGAIN)
@@ -407,5 +432,5 @@ int cons_ring_final(struct cons_ctx *ctx, struct cons_ring *r)
 	if (!buf)
 		return -EAGAIN;
 	cons_packet_empty(&r->st, buf, dropped);
-	return cons_writer_write(&ctx->w, r, CONS_NO_PACKET, bounce, buf, 0);
+	return cons_writer_write(&ctx->w, r, CONS_NO_PACKET, 1, bounce, buf, 0);
 }

@@ -37,6 +37,7 @@
 #define POLL_TIMEOUT_MS 100
 #define STATUS_INTERVAL_NS 500000000ull
 #define NBOUNCE 32
+#define MAX_BATCH 32		/* packets: 128 KiB per write */
 
 static uint64_t now_ns(void)
 {
@@ -463,6 +464,11 @@ int cons_run(const struct cons_options *opt)
 		goto out_rings;
 	}
 	cons_writer_register(&ctx.w, ctx.rings, ctx.nrings);
+	/* Big writes for throughput, but never more than a quarter of a
+	 * ring held by one write. */
+	ctx.max_batch = ctx.rings[0].npackets / 4;
+	if (ctx.max_batch > MAX_BATCH)
+		ctx.max_batch = MAX_BATCH;
 	err = cons_rings_send(&ctx, 0);
 	if (err) {
 		ret = die("cannot send the rings to the producer", -err);

@@ -4,9 +4,10 @@
  *
  * One io_uring for all rings; at most qd writes in flight (one struct
  * cons_io each), at most ctx->inflight_per_ring of them zero-copy from one
- * ring.  Every write is one 4096-byte packet at the stream's next file
- * offset, so the offsets decide the order on disk and completions may come
- * back in any order.
+ * ring.  A write is one or more whole packets (consecutive complete packets
+ * of a ring are written in one go, zero copy, when they are contiguous in
+ * the mapping) at the stream's next file offset, so the offsets decide the
+ * order on disk and completions may come back in any order.
  *
  * Fallbacks, each taken silently because each leaves a correct trace:
  *  - fixed buffers: the ring data mappings and the bounce pool are
@@ -140,23 +141,27 @@ static void prep(struct cons_writer *w, struct cons_io *io)
 		sqe = io_uring_get_sqe(&w->uring);
 	}
 	if (w->fixed)
-		io_uring_prep_write_fixed(sqe, s->fd, io->buf, RING_PACKET_SIZE,
-					  io->off,
+		io_uring_prep_write_fixed(sqe, s->fd, io->buf, io->len, io->off,
 					  io->bounce >= 0 ? w->bounce_buf_index :
 							    io->ring->index);
 	else
-		io_uring_prep_write(sqe, s->fd, io->buf, RING_PACKET_SIZE,
-				    io->off);
+		io_uring_prep_write(sqe, s->fd, io->buf, io->len, io->off);
 	io_uring_sqe_set_data(sqe, io);
 	w->pending++;
 }
 
-/* The write of @packet is over (on disk or lost): let the ring move on. */
+static void mark_done(struct cons_ring *r, uint64_t packet, unsigned npk)
+{
+	for (unsigned i = 0; i < npk; i++)
+		r->pstate[(packet + i) & (r->npackets - 1)] = CONS_PKT_DONE;
+}
+
+/* The write of @packet.. is over (on disk or lost): let the ring move on. */
 static void finish(struct cons_writer *w, struct cons_ring *r,
-		   uint64_t packet, int bounce)
+		   uint64_t packet, unsigned npk, int bounce)
 {
 	if (packet != CONS_NO_PACKET) {
-		r->pstate[packet & (r->npackets - 1)] = CONS_PKT_DONE;
+		mark_done(r, packet, npk);
 		r->inflight--;
 		cons_ring_release(r);
 	}
@@ -165,7 +170,8 @@ static void finish(struct cons_writer *w, struct cons_ring *r,
 }
 
 int cons_writer_write(struct cons_writer *w, struct cons_ring *r,
-		      uint64_t packet, int bounce, void *buf, uint32_t events)
+		      uint64_t packet, unsigned npk, int bounce, void *buf,
+		      uint32_t events)
 {
 	struct cons_stream *s = &r->stream;
 	struct cons_io *io;
@@ -178,9 +184,9 @@ int cons_writer_write(struct cons_writer *w, struct cons_ring *r,
 	}
 	if (s->err) {
 		s->lost_events += events;
-		s->lost_packets++;
+		s->lost_packets += npk;
 		if (packet != CONS_NO_PACKET)
-			r->pstate[packet & (r->npackets - 1)] = CONS_PKT_DONE;
+			mark_done(r, packet, npk);
 		if (bounce >= 0)
 			cons_writer_put_bounce(w, bounce);
 		return 0;
@@ -191,17 +197,21 @@ int cons_writer_write(struct cons_writer *w, struct cons_ring *r,
 	w->free_ios = io->next_free;
 	io->ring = r;
 	io->packet = packet;
+	io->npk = npk;
+	io->len = npk * RING_PACKET_SIZE;
 	io->bounce = bounce;
 	io->buf = buf;
 	io->off = s->off;
 	io->events = events;
 	io->ev_before = s->sub_events;
 	io->retries = 0;
-	s->off += RING_PACKET_SIZE;
+	s->off += io->len;
 	s->sub_events += events;
-	s->sub_packets++;
+	s->sub_packets += npk;
 	if (packet != CONS_NO_PACKET) {
-		r->pstate[packet & (r->npackets - 1)] = CONS_PKT_INFLIGHT;
+		for (unsigned i = 0; i < npk; i++)
+			r->pstate[(packet + i) & (r->npackets - 1)] =
+				CONS_PKT_INFLIGHT;
 		r->inflight++;
 	}
 	w->inflight++;
@@ -227,8 +237,8 @@ static void complete(struct cons_writer *w, struct cons_io *io, int res)
 	struct cons_ring *r = io->ring;
 	struct cons_stream *s = &r->stream;
 
-	if (res == RING_PACKET_SIZE) {
-		w->bytes += RING_PACKET_SIZE;
+	if (res == (int)io->len) {
+		w->bytes += io->len;
 	} else if ((res == -EAGAIN || res == -EINTR) &&
 		   io->retries++ < MAX_RETRIES) {
 		prep(w, io);
@@ -248,7 +258,7 @@ static void complete(struct cons_writer *w, struct cons_io *io, int res)
 				   io->off, io->ev_before);
 	}
 	w->inflight--;
-	finish(w, r, io->packet, io->bounce);
+	finish(w, r, io->packet, io->npk, io->bounce);
 	io->next_free = w->free_ios;
 	w->free_ios = io;
 }

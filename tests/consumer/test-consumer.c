@@ -275,6 +275,7 @@ static int setup_ring(void **state, uint64_t npackets, bool with_writer)
 	f->ctx.rings = &f->ring;
 	f->ctx.nrings = 1;
 	f->ctx.inflight_per_ring = 4;
+	f->ctx.max_batch = 1;
 	cons_dir_fd = f->ctx.dirfd;
 	cons_dir_name = f->dir;
 	sim_ring_attach(&f->sim, f->map, -1, false);
@@ -527,7 +528,7 @@ static void test_writer_packet_roundtrip(void **state)
 	for (unsigned i = 0; i < 4096; i++)
 		buf[i] = (uint8_t)(i * 7 + 1);
 	memcpy(back, buf, 4096);
-	assert_int_equal(cons_writer_write(&f->ctx.w, r, CONS_NO_PACKET,
+	assert_int_equal(cons_writer_write(&f->ctx.w, r, CONS_NO_PACKET, 1,
 					   bounce, buf, 3), 0);
 	assert_int_equal(cons_writer_submit(&f->ctx.w), 0);
 	assert_int_equal(cons_writer_drain_all(&f->ctx.w), 0);
