@@ -164,7 +164,7 @@ check: all
 	$(Q)TESTS="$(TESTS) $(patsubst $(O)/%,$(O)/asan/%,$(TESTS)) $(O)/tsan/tests/test-ring" \
 		SCENARIOS="$(SCENARIOS) $(SAN_SCENARIOS)" bash tests/run-all.sh
 
-bench: all
+bench: all $(BENCH_PROGS)
 	$(Q)bash bench/run.sh
 
 format:

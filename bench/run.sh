@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# make bench: print the figures of DESIGN.md §7 with their peers measured in
+# the same run, and write them to build/bench.json (name -> value, unit).
+# Lines "BENCH name value unit" are the figures; everything else is context.
+# BENCH_DIR (default build/bench-data, on the build's disk) holds the traces.
+set -uo pipefail
+O=${O:-build}
+B=$O/bench
+DATA=${BENCH_DIR:-$O/bench-data}
+RUNS=${BENCH_RUNS:-3}
+mkdir -p "$DATA"
+out=$O/bench.txt
+: >"$out"
+emit() { echo "BENCH $*" | tee -a "$out"; }
+median() { sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
+
+echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), kernel $(uname -r)"
+bash scripts/deps.sh bench || true
+
+echo "== producer cost (bench-producer: medians of 9 runs of $((64 * 1024 * 1024 / 64 * 7 / 8)) events)"
+"$B/bench-producer" | tee -a "$out"
+
+if [ -x "$B/lttng-bench" ] && command -v lttng >/dev/null; then
+	echo "== peer: LTTng-UST $(dpkg-query -W -f='${Version}' liblttng-ust-dev 2>/dev/null), same loop, recording session"
+	pgrep -x lttng-sessiond >/dev/null || lttng-sessiond --daemonize >/dev/null 2>&1
+	rm -rf "$DATA/lttng"
+	if lttng create vtrace-bench --output="$DATA/lttng" >/dev/null &&
+		lttng enable-event -u vtrace_bench:event >/dev/null && lttng start >/dev/null; then
+		"$B/lttng-bench" 2000000 | tee -a "$out"
+		lttng stop >/dev/null
+		lttng destroy vtrace-bench >/dev/null
+	fi
+	rm -rf "$DATA/lttng"
+	ours=$(awk '$2 == "producer_enabled_1t_ns" {print $3}' "$out")
+	peer=$(awk '$2 == "lttng_ust_enabled_1t_ns" {print $3}' "$out")
+	[ -n "$peer" ] && emit lttng_over_vtrace_enabled "$(awk -v a="$peer" -v b="$ours" 'BEGIN {printf "%.1f", a / b}')" ratio
+else
+	echo "== peer: LTTng-UST not installed (apt-get install lttng-tools liblttng-ust-dev)"
+fi
+
+echo "== disk: raw io_uring write bandwidth of $DATA (2 GiB, 256 KiB writes, QD 32)"
+raw=$(for i in $(seq "$RUNS"); do "$B/uring-write" "$DATA/raw.dat" 2048 256 32 | sed 's/MB\/s=\([0-9]*\).*/\1/'; done | median)
+emit disk_raw_uring_MBps "$raw" MB/s
+
+echo "== sustained: vtrace-stress 2 threads x 10M events to disk, block policy"
+rates=() evrates=()
+for i in $(seq "$RUNS"); do
+	rm -rf "$DATA/stress"
+	start=$(date +%s.%N)
+	res=$("$O/vtrace-stress" -t 2 -n 10000000 -p block -o "$DATA/stress" 2>"$DATA/stress.err")
+	end=$(date +%s.%N)
+	bytes=$(sed -n 's/.* events, \([0-9]*\) bytes.*/\1/p' "$DATA/stress.err")
+	echo "run $i: $res, $bytes bytes in $(awk -v a="$start" -v b="$end" 'BEGIN {printf "%.2f", b - a}') s"
+	case $res in *"dropped=0") ;; *) echo "run $i lost events: $res" ;; esac
+	rates+=("$(awk -v a="$start" -v b="$end" -v n="$bytes" 'BEGIN {printf "%.0f", n / (b - a) / 1e6}')")
+	evrates+=("$(awk -v a="$start" -v b="$end" 'BEGIN {printf "%.0f", 20000000 / (b - a)}')")
+done
+rm -rf "$DATA/stress"
+mbps=$(printf '%s\n' "${rates[@]}" | median)
+emit sustained_block_MBps "$mbps" MB/s
+emit sustained_block_events_per_s "$(printf '%s\n' "${evrates[@]}" | median)" events/s
+emit sustained_vs_raw_disk "$(awk -v a="$mbps" -v b="$raw" 'BEGIN {printf "%.2f", a / b}')" ratio
+
+for extra in bench/run-*.sh; do
+	[ -f "$extra" ] && O=$O DATA=$DATA RUNS=$RUNS bash "$extra" | tee -a "$out"
+done
+
+/usr/bin/python3 - "$out" "$O/bench.json" <<'PY'
+import json, sys
+figures = {}
+for line in open(sys.argv[1]):
+    p = line.split()
+    if len(p) >= 3 and p[0] == "BENCH":
+        try:
+            figures[p[1]] = {"value": float(p[2]), "unit": " ".join(p[3:])}
+        except ValueError:
+            pass
+json.dump(figures, open(sys.argv[2], "w"), indent=1, sort_keys=True)
+print("wrote %s (%d figures)" % (sys.argv[2], len(figures)))
+PY
