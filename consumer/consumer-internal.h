@@ -17,6 +17,7 @@
 
 #include <liburing.h>
 
+#include "generated/autoconf.h"
 #include "ring/ring-abi.h"
 #include "ring/session-proto.h"
 

@@ -14,6 +14,9 @@
  * record published so far goes to disk, partial packets included, and
  * for FLUSH the reply is sent only once those writes have completed and
  * the stream files are fdatasync'ed.
+ *
+ * VTRACE_NO_DIRECT=1 in the environment keeps stream files out of O_DIRECT
+ * (for comparisons; CONFIG_O_DIRECT=n does the same at build time).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -204,6 +207,19 @@ static void summary(struct cons_ctx *ctx)
 			(unsigned long long)t.dropped,
 			(unsigned long long)t.lost_events,
 			r->rejected ? "  (rejected)" : "");
+	}
+	if (!ctx->quiet) {
+		unsigned files = 0, direct = 0;
+
+		for (i = 0; i < ctx->nrings; i++) {
+			files += ctx->rings[i].stream.sub_packets ||
+				 ctx->rings[i].stream.err;
+			direct += ctx->rings[i].stream.direct;
+		}
+		fprintf(stderr,
+			CONS_NAME ": io_uring writes, O_DIRECT on %u of %u "
+			"stream files, %s buffers\n",
+			direct, files, ctx->w.fixed ? "fixed" : "plain");
 	}
 	if (all.lost_packets)
 		fprintf(stderr,

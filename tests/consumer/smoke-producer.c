@@ -16,6 +16,8 @@
  * 2. --listen: the consumer listens on a socket; a producer child writes
  *    partial packets and dies by SIGKILL without BYE; every published
  *    record is in the trace.
+ * 3. a hostile producer: an impossible head on one ring, nslots 0 in
+ *    another; the first ring is rejected, the others are kept.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -390,6 +392,80 @@ static void scenario_listen_death(void)
 	printf("listen + producer death: 450 events on disk\n");
 }
 
+/* 3. A producer that breaks the rules: sys0's head jumps past the ring, a
+ * vcpu1 record has nslots 0.  The consumer rejects sys0, cuts vcpu1's
+ * packet at the bad record, keeps the rest, and exits 0. */
+static void scenario_hostile(void)
+{
+	struct producer p = { 0 };
+	struct bt_result bt;
+	char dir[128], errpath[160];
+	struct sim_ring *v1;
+	struct ring_record *bad;
+	int sv[2];
+	pid_t pid;
+
+	snprintf(dir, sizeof(dir), "%s/hostile", base);
+	snprintf(errpath, sizeof(errpath), "%s/hostile.err", base);
+	CHECK(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == 0,
+	      "socketpair");
+	{
+		char *argv[] = { (char *)consumer_bin, "--fd", "3", "-o", dir,
+				 NULL };
+
+		pid = spawn_consumer(argv, errpath, sv[1]);
+	}
+	close(sv[1]);
+	p.sock = sv[0];
+	send_hello(p.sock);
+	recv_rings(&p);
+
+	v1 = &p.rings[1];
+	for (unsigned k = 0; k < 50; k++)
+		CHECK(sim_write(&p.rings[0], 0, 1, clock_ticks++, k, 0) == 0 &&
+			      sim_write(v1, 0, 1, clock_ticks++, k, 1) == 0,
+		      "write");
+	/* vcpu1: slot 51 of packet 0 claims 0 slots. */
+	bad = &v1->slots[v1->head & (v1->capacity - 1)];
+	bad->id = 0;
+	bad->nslots = 0;
+	bad->timestamp = clock_ticks++;
+	v1->head++;
+	sim_publish(v1);
+	/* 12 records fill slots 52..63 (lost with the bad one), 88 more go
+	 * to the next packets. */
+	for (unsigned k = 50; k < 150; k++)
+		CHECK(sim_write(&p.rings[0], 0, 1, clock_ticks++, k, 0) == 0 &&
+			      sim_write(v1, 0, 1, clock_ticks++, k, 1) == 0,
+		      "write");
+	/* sys0: a head no ring of this size can have. */
+	sim_write(&p.rings[2], 0, 1, clock_ticks++, 0, 2);
+	__atomic_store_n(&p.rings[2].ctl->head, 1ull << 40, __ATOMIC_RELEASE);
+	flush(&p, 1);
+	{
+		struct vt_msg m = { .magic = VT_PROTO_MAGIC,
+				    .type = VT_MSG_BYE };
+
+		CHECK(send(p.sock, &m, sizeof(m), MSG_NOSIGNAL) == sizeof(m),
+		      "BYE");
+	}
+	CHECK(wait_exit(pid) == 0, "consumer exit status, see %s", errpath);
+	close(p.sock);
+	CHECK(file_has(errpath, "ring sys0 rejected: head 1099511627776"),
+	      "no rejection message, see %s", errpath);
+	CHECK(file_has(errpath, "ring vcpu1: packet 0 slot 51: bad nslots 0"),
+	      "no bad nslots message, see %s", errpath);
+	babeltrace(dir, &bt);
+	CHECK(!bt.dup && bt.per_ring[0] == 150 && bt.per_ring[1] == 138 &&
+		      bt.per_ring[2] == 0,
+	      "hostile: %llu/%llu/%llu events, want 150/138/0",
+	      (unsigned long long)bt.per_ring[0],
+	      (unsigned long long)bt.per_ring[1],
+	      (unsigned long long)bt.per_ring[2]);
+	printf("hostile producer: sys0 rejected, vcpu1 cut at the bad record, "
+	       "the rest on disk\n");
+}
+
 static pid_t main_pid;
 
 static void cleanup(void)
@@ -430,6 +506,7 @@ int main(int argc, char **argv)
 	atexit(cleanup);
 	scenario_fd();
 	scenario_listen_death();
+	scenario_hostile();
 	printf("smoke: ok\n");
 	return 0;
 }

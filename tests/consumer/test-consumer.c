@@ -481,6 +481,87 @@ static void test_drain_final_packet_carries_drops(void **state)
 	assert_int_equal(r->dropped, 2);
 }
 
+static int setup_batch(void **state)
+{
+	int ret = setup_ring(state, 8, true);
+
+	((struct fixture *)*state)->ctx.max_batch = 4;
+	return ret;
+}
+
+static void test_drain_batches_contiguous_packets(void **state)
+{
+	struct fixture *f = *state;
+	struct cons_ring *r = &f->ring;
+	uint64_t head, vals[1024];
+	unsigned i, n, np;
+
+	need_uring(f);
+	/* 6 full packets: packets 0-3 go in one write, 4-5 in another. */
+	for (i = 0; i < 6 * 63; i++)
+		assert_int_equal(sim_write(&f->sim, 0, 1, i, i, 0), 0);
+	assert_int_equal(sim_write(&f->sim, 0, 1, 9999, 6 * 63, 0), 0);
+	assert_int_equal(cons_ring_load_head(r, &head), 0);
+	assert_int_equal(cons_drain_ring(&f->ctx, r, head, false), 0);
+	assert_int_equal(r->inflight, 2);
+	assert_int_equal(r->stream.sub_packets, 6);
+	assert_int_equal(r->scan, 6 * 64);
+	cons_writer_submit(&f->ctx.w);
+	cons_writer_drain_all(&f->ctx.w);
+	assert_int_equal(r->tail, 6 * 64);
+	assert_int_equal(f->ctx.w.bytes, 6 * 4096);
+	/* The run stops at the end of the mapping: packets 6, 7 then 0. */
+	for (i = 6 * 63 + 1; i < 9 * 63 + 1; i++)
+		assert_int_equal(sim_write(&f->sim, 0, 1, 10000 + i, i, 0), 0);
+	assert_int_equal(cons_ring_load_head(r, &head), 0);
+	assert_int_equal(cons_drain_ring(&f->ctx, r, head, true), 0);
+	assert_int_equal(r->inflight, 2);	/* 6-7, then 8 (= slot 0) */
+	cons_writer_submit(&f->ctx.w);
+	cons_writer_drain_all(&f->ctx.w);
+	n = read_back(f, vals, 1024, &np);
+	assert_int_equal(n, 9 * 63 + 1);
+	assert_int_equal(np, 10);
+	for (i = 0; i < n; i++)
+		assert_int_equal(vals[i], i);
+}
+
+static void test_writer_enospc_counts_lost_and_releases(void **state)
+{
+	struct fixture *f = *state;
+	struct cons_ring *r = &f->ring;
+	uint64_t head;
+	unsigned i;
+
+	need_uring(f);
+	/* /dev/full stands in for a full disk. */
+	r->stream.fd = open("/dev/full", O_WRONLY | O_CLOEXEC);
+	assert_true(r->stream.fd >= 0);
+	for (i = 0; i < 2 * 63; i++)
+		assert_int_equal(sim_write(&f->sim, 0, 1, i, i, 0), 0);
+	assert_int_equal(cons_ring_load_head(r, &head), 0);
+	assert_int_equal(cons_drain_ring(&f->ctx, r, head, false), 0);
+	cons_writer_submit(&f->ctx.w);
+	cons_writer_drain_all(&f->ctx.w);
+	assert_int_equal(r->stream.err, ENOSPC);
+	assert_int_equal(r->stream.fail_off, 0);
+	assert_int_equal(r->stream.fail_ev_before, 0);
+	/* The ring moves on all the same. */
+	assert_int_equal(r->tail, 2 * 64);
+	/* Later packets are not written, only counted. */
+	for (i = 0; i < 63 + 5; i++)
+		assert_int_equal(sim_write(&f->sim, 0, 1, 500 + i, i, 0), 0);
+	assert_int_equal(cons_ring_load_head(r, &head), 0);
+	assert_int_equal(cons_drain_ring(&f->ctx, r, head, true), 0);
+	cons_writer_submit(&f->ctx.w);
+	cons_writer_drain_all(&f->ctx.w);
+	assert_int_equal(r->tail, 3 * 64);
+	assert_int_equal(r->stream.lost_packets, 2);
+	assert_int_equal(r->stream.lost_events, 63 + 5);
+	assert_int_equal(r->stream.sub_events, 2 * 63);
+	close(r->stream.fd);
+	r->stream.fd = -1;
+}
+
 static void test_head_out_of_bounds_rejected(void **state)
 {
 	struct fixture *f = *state;
@@ -607,6 +688,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_drain_final_packet_carries_drops, setup_small,
 			teardown_ring),
+		cmocka_unit_test_setup_teardown(
+			test_drain_batches_contiguous_packets, setup_batch,
+			teardown_ring),
+		cmocka_unit_test_setup_teardown(
+			test_writer_enospc_counts_lost_and_releases,
+			setup_small, teardown_ring),
 		cmocka_unit_test_setup_teardown(test_head_out_of_bounds_rejected,
 						setup_small, teardown_ring),
 		cmocka_unit_test_setup_teardown(test_head_backwards_rejected,
