@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vtrace-emu: command line (QEMU's option words), board setup, run.
+ *
+ *   vtrace-emu [-M virt] [-bios none] [-smp N] [-m SIZE] -kernel ELF
+ *              [-nographic] [-monitor stdio|unix:PATH,server,nowait] [-S]
+ *              [-d ITEMS] [-D LOGFILE]
+ *
+ * The exit status is the guest's, from the finisher at 0x100000.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "system/board.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: vtrace-emu [options] -kernel ELF\n"
+		"  -M|-machine virt    the only board (QEMU's riscv virt layout)\n"
+		"  -bios none          accepted for qemu compatibility\n"
+		"  -smp N              harts, 1 to %d (also cpus=N)\n"
+		"  -m SIZE             RAM, e.g. 128M, 1G; plain number = MiB "
+		"(default 128M)\n"
+		"  -kernel ELF         RV64 ELF loaded at its p_paddr; all harts "
+		"start at 0x80000000\n"
+		"  -nographic          UART on stdio (always the case)\n"
+		"  -monitor DEV        stdio or unix:PATH,server,nowait; with "
+		"stdio the monitor\n"
+		"                      reads stdin and the UART gets no input\n"
+		"  -S                  start with all vCPUs stopped (cont starts "
+		"them)\n"
+		"  -d ITEMS            log items, comma separated (-d help)\n"
+		"  -D FILE             log to FILE instead of stderr\n",
+		CONFIG_MAX_VCPUS);
+}
+
+/* QEMU's size syntax: number with optional K/M/G/T suffix; none = MiB. */
+static int parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+	unsigned shift = 20;
+
+	if (!strncmp(s, "size=", 5))
+		s += 5;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s || *s == '-')
+		return -1;
+	switch (*end) {
+	case 0: break;
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	case 't': case 'T': shift = 40; end++; break;
+	case 'b': case 'B': shift = 0; end++; break;
+	default: return -1;
+	}
+	if ((*end == 'b' || *end == 'B') && shift)
+		end++;
+	if (*end || v > (UINT64_MAX >> shift))
+		return -1;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+static int parse_smp(const char *s, unsigned *out)
+{
+	char *end;
+	long v;
+
+	if (!strncmp(s, "cpus=", 5))
+		s += 5;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || (*end && *end != ',') || v < 1 ||
+	    v > CONFIG_MAX_VCPUS)
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static struct board board;
+	const char *kernel = NULL, *monitor = NULL, *logfile = NULL;
+	uint64_t ram_size = 128ull << 20;
+	unsigned ncpus = 1, logmask = 0;
+	bool start_stopped = false;
+	int code;
+
+	for (int i = 1; i < argc; i++) {
+		const char *o = argv[i];
+		const char *arg = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (o[0] == '-' && o[1] == '-')
+			o++;
+#define NEED_ARG                                                               \
+	do {                                                                   \
+		if (!arg) {                                                    \
+			fprintf(stderr, "vtrace-emu: %s needs an argument\n", o); \
+			return 1;                                              \
+		}                                                              \
+		i++;                                                           \
+	} while (0)
+		if (!strcmp(o, "-h") || !strcmp(o, "-help")) {
+			usage(stdout);
+			return 0;
+		} else if (!strcmp(o, "-smp")) {
+			NEED_ARG;
+			if (parse_smp(arg, &ncpus)) {
+				fprintf(stderr, "vtrace-emu: -smp %s: need a "
+						"number from 1 to %d\n", arg,
+					CONFIG_MAX_VCPUS);
+				return 1;
+			}
+		} else if (!strcmp(o, "-m")) {
+			NEED_ARG;
+			if (parse_size(arg, &ram_size) || ram_size < (4u << 20) ||
+			    ram_size > (64ull << 30) || ram_size % 4096) {
+				fprintf(stderr, "vtrace-emu: -m %s: need a size "
+						"from 4M to 64G, e.g. 128M\n", arg);
+				return 1;
+			}
+		} else if (!strcmp(o, "-kernel")) {
+			NEED_ARG;
+			kernel = arg;
+		} else if (!strcmp(o, "-nographic")) {
+		} else if (!strcmp(o, "-S")) {
+			start_stopped = true;
+		} else if (!strcmp(o, "-bios")) {
+			NEED_ARG;
+			if (strcmp(arg, "none")) {
+				fprintf(stderr, "vtrace-emu: -bios %s: only "
+						"'none' is supported\n", arg);
+				return 1;
+			}
+		} else if (!strcmp(o, "-M") || !strcmp(o, "-machine")) {
+			NEED_ARG;
+			if (strcmp(arg, "virt") && strncmp(arg, "virt,", 5) &&
+			    strcmp(arg, "type=virt")) {
+				fprintf(stderr, "vtrace-emu: -machine %s: only "
+						"'virt' is supported\n", arg);
+				return 1;
+			}
+		} else if (!strcmp(o, "-monitor")) {
+			NEED_ARG;
+			monitor = arg;
+		} else if (!strcmp(o, "-d")) {
+			const char *bad;
+
+			NEED_ARG;
+			if (!strcmp(arg, "help")) {
+				printf("Log items (comma separated):\n");
+				tcg_log_print_items(stdout);
+				return 0;
+			}
+			if (tcg_log_parse(arg, &logmask, &bad)) {
+				fprintf(stderr, "vtrace-emu: -d: unknown log "
+						"item in '%s' (try -d help)\n", bad);
+				return 1;
+			}
+		} else if (!strcmp(o, "-D")) {
+			NEED_ARG;
+			logfile = arg;
+		} else {
+			fprintf(stderr, "vtrace-emu: unknown option '%s' "
+					"(try -help)\n", argv[i]);
+			return 1;
+		}
+	}
+	if (!kernel) {
+		fprintf(stderr, "vtrace-emu: no -kernel given (try -help)\n");
+		return 1;
+	}
+	if (logfile) {
+		FILE *f = fopen(logfile, "w");
+
+		if (!f) {
+			fprintf(stderr, "vtrace-emu: -D %s: %s\n", logfile,
+				strerror(errno));
+			return 1;
+		}
+		setvbuf(f, NULL, _IOLBF, 0);
+		tcg_log_set_file(f);
+	}
+	tcg_log_mask = logmask;
+
+	if (board_init(&board, ncpus, ram_size) ||
+	    board_load_elf(&board, kernel) || board_setup_boot(&board))
+		return 1;
+	board.uart_stdin = !(monitor && !strcmp(monitor, "stdio"));
+	if (monitor && monitor_start(&board, monitor))
+		return 1;
+	if (board_start(&board, !start_stopped)) {
+		fprintf(stderr, "vtrace-emu: cannot start threads\n");
+		return 1;
+	}
+	code = board_wait(&board);
+	fflush(stdout);
+	return code;
+}

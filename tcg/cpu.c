@@ -1,0 +1,761 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vCPU life cycle, the dispatcher loop, traps and interrupts, and the
+ * memory helpers behind the backend's slow paths.
+ *
+ * The dispatcher (tcg_cpu_exec) is the only place that takes interrupts,
+ * applies a new trace mask, parks for stop or an exclusive section, and
+ * sleeps in WFI.  It runs when a block exits; other threads get it to run
+ * by setting the condition and then cpu->exit_request (tcg_kick), which
+ * the next TB_ENTRY sees.
+ *
+ * Guest RAM accesses from helpers use host atomics where the ISA needs
+ * them: LR records (address, value); SC is a compare-and-swap against that
+ * value, so it fails if any hart changed the word since (QEMU's approach).
+ * AMOs are host atomic read-modify-writes.  Misaligned AMO/LR/SC trap;
+ * misaligned plain loads and stores are done, as QEMU 7.2 virt does.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "tcg/tcg-internal.h"
+
+/* ---------------------------------------------------------------- log */
+
+unsigned tcg_log_mask;
+static FILE *tcg_log_file;
+
+void tcg_log_set_file(void *file)
+{
+	tcg_log_file = file;
+}
+
+void tcg_log(const char *fmt, ...)
+{
+	FILE *f = tcg_log_file ? tcg_log_file : stderr;
+	va_list ap;
+
+	va_start(ap, fmt);
+	flockfile(f);
+	vfprintf(f, fmt, ap);
+	funlockfile(f);
+	va_end(ap);
+}
+
+static const struct {
+	const char *name;
+	unsigned mask;
+	const char *help;
+} log_items[] = {
+	{ "int", TCG_LOG_INT, "show traps and interrupts" },
+	{ "in_asm", TCG_LOG_IN_ASM, "show guest code of each translated block" },
+	{ "exec", TCG_LOG_EXEC, "show every block entered from the dispatcher" },
+	{ "guest_errors", TCG_LOG_GUEST_ERRORS,
+	  "log bad guest accesses (unmapped MMIO, bad finisher values)" },
+	{ "unimp", TCG_LOG_UNIMP, "log accesses to unimplemented CSRs" },
+};
+
+int tcg_log_parse(const char *spec, unsigned *mask, const char **bad)
+{
+	char buf[256], *save = NULL, *tok;
+
+	*mask = 0;
+	snprintf(buf, sizeof(buf), "%s", spec);
+	for (tok = strtok_r(buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		unsigned i, n = sizeof(log_items) / sizeof(log_items[0]);
+
+		for (i = 0; i < n; i++)
+			if (!strcmp(tok, log_items[i].name))
+				break;
+		if (i == n) {
+			*bad = strstr(spec, tok) ? strstr(spec, tok) : spec;
+			return -1;
+		}
+		*mask |= log_items[i].mask;
+	}
+	return 0;
+}
+
+void tcg_log_print_items(void *file)
+{
+	for (unsigned i = 0; i < sizeof(log_items) / sizeof(log_items[0]); i++)
+		fprintf(file, "%-13s %s\n", log_items[i].name, log_items[i].help);
+}
+
+/* ---------------------------------------------------------------- setup */
+
+struct tcg_machine *tcg_machine_create(const struct tcg_machine_config *cfg)
+{
+	struct tcg_machine *m;
+
+	if (!cfg->ram || cfg->ram_size < TCG_PAGE_SIZE ||
+	    cfg->ram_size % TCG_PAGE_SIZE)
+		return NULL;
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return NULL;
+	m->ram = cfg->ram;
+	m->ram_base = cfg->ram_base;
+	m->ram_size = cfg->ram_size;
+	m->npages = cfg->ram_size >> TCG_PAGE_BITS;
+	m->mmio = cfg->mmio;
+	m->hooks = cfg->hooks;
+	m->opaque = cfg->opaque;
+	m->backend = &tcg_backend_interp;
+	m->arena_size = cfg->code_buffer_size ? cfg->code_buffer_size
+					      : (size_t)64 << 20;
+	m->store_slow = calloc(m->npages + 1, 1);
+	m->page_tbs = calloc(m->npages, sizeof(*m->page_tbs));
+	m->page_gen = calloc(m->npages, sizeof(*m->page_gen));
+	if (!m->store_slow || !m->page_tbs || !m->page_gen)
+		goto out_free;
+	m->arena = mmap(NULL, m->arena_size, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (m->arena == MAP_FAILED)
+		goto out_free;
+	pthread_mutex_init(&m->tb_lock, NULL);
+	pthread_mutex_init(&m->excl_lock, NULL);
+	pthread_cond_init(&m->excl_cond, NULL);
+	return m;
+
+out_free:
+	free(m->store_slow);
+	free(m->page_tbs);
+	free(m->page_gen);
+	free(m);
+	return NULL;
+}
+
+void tcg_machine_destroy(struct tcg_machine *m)
+{
+	if (!m)
+		return;
+	for (unsigned i = 0; i < m->ncpus; i++) {
+		pthread_mutex_destroy(&m->cpus[i]->lock);
+		pthread_cond_destroy(&m->cpus[i]->cond);
+		free(m->cpus[i]);
+	}
+	munmap(m->arena, m->arena_size);
+	free(m->store_slow);
+	free(m->page_tbs);
+	free(m->page_gen);
+	free(m);
+}
+
+struct tcg_cpu *tcg_cpu_create(struct tcg_machine *m, unsigned hartid)
+{
+	struct tcg_cpu *cpu;
+
+	if (m->ncpus >= CONFIG_MAX_VCPUS)
+		return NULL;
+	cpu = aligned_alloc(64, (sizeof(*cpu) + 63) & ~(size_t)63);
+	if (!cpu)
+		return NULL;
+	memset(cpu, 0, sizeof(*cpu));
+	cpu->m = m;
+	cpu->ram = m->ram;
+	cpu->ram_base = m->ram_base;
+	cpu->ram_size = m->ram_size;
+	cpu->store_slow = m->store_slow;
+	cpu->hartid = hartid;
+	cpu->priv = TCG_PRIV_M;
+	cpu->pc = m->ram_base;
+	cpu->mstatus = (2ull << 32) | (2ull << 34); /* UXL = SXL = 64 */
+	pthread_mutex_init(&cpu->lock, NULL);
+	pthread_cond_init(&cpu->cond, NULL);
+	m->cpus[m->ncpus++] = cpu;
+	return cpu;
+}
+
+unsigned tcg_cpu_hartid(const struct tcg_cpu *cpu) { return (unsigned)cpu->hartid; }
+struct tcg_machine *tcg_cpu_machine(const struct tcg_cpu *cpu) { return cpu->m; }
+void tcg_cpu_set_pc(struct tcg_cpu *cpu, uint64_t pc) { cpu->pc = pc & ~1ull; }
+uint64_t tcg_cpu_get_pc(const struct tcg_cpu *cpu) { return cpu->pc; }
+enum tcg_priv tcg_cpu_get_priv(const struct tcg_cpu *cpu) { return cpu->priv; }
+void tcg_cpu_set_priv(struct tcg_cpu *cpu, enum tcg_priv p) { cpu->priv = (uint8_t)p; }
+
+void tcg_cpu_set_reg(struct tcg_cpu *cpu, unsigned reg, uint64_t val)
+{
+	if (reg && reg < 32)
+		cpu->x[reg] = val;
+}
+
+uint64_t tcg_cpu_get_reg(const struct tcg_cpu *cpu, unsigned reg)
+{
+	return reg < 32 ? cpu->x[reg] : 0;
+}
+
+int tcg_cpu_read_csr(struct tcg_cpu *cpu, unsigned csr, uint64_t *val)
+{
+	return tcg_csr_access(cpu, csr, val, 0, 0, false, TCG_PRIV_M) ? -1 : 0;
+}
+
+int tcg_cpu_write_csr(struct tcg_cpu *cpu, unsigned csr, uint64_t val)
+{
+	uint64_t old;
+
+	return tcg_csr_access(cpu, csr, &old, val, ~0ull, true, TCG_PRIV_M)
+		       ? -1 : 0;
+}
+
+void tcg_cpu_get_stats(const struct tcg_cpu *cpu, struct tcg_cpu_stats *st)
+{
+	*st = cpu->stats;
+	st->instret = cpu->instret;
+}
+
+enum tcg_cpu_state tcg_cpu_state(const struct tcg_cpu *cpu)
+{
+	return __atomic_load_n(&cpu->state, __ATOMIC_RELAXED);
+}
+
+/* ---------------------------------------------------------------- control */
+
+void tcg_kick(struct tcg_cpu *cpu)
+{
+	/* Pairs with the acquire in TB_ENTRY and the xchg in the dispatcher. */
+	__atomic_store_n(&cpu->exit_request, 1, __ATOMIC_RELEASE);
+	pthread_mutex_lock(&cpu->lock);
+	pthread_cond_broadcast(&cpu->cond);
+	pthread_mutex_unlock(&cpu->lock);
+}
+
+void tcg_cpu_stop(struct tcg_cpu *cpu)
+{
+	__atomic_store_n(&cpu->stop_request, 1, __ATOMIC_RELEASE);
+	tcg_kick(cpu);
+}
+
+void tcg_cpu_clear_stop(struct tcg_cpu *cpu)
+{
+	__atomic_store_n(&cpu->stop_request, 0, __ATOMIC_RELEASE);
+}
+
+void tcg_machine_shutdown(struct tcg_machine *m, int code)
+{
+	if (__atomic_exchange_n(&m->shutdown, 1, __ATOMIC_ACQ_REL) == 0)
+		m->shutdown_code = code;
+	for (unsigned i = 0; i < m->ncpus; i++)
+		tcg_kick(m->cpus[i]);
+}
+
+bool tcg_machine_is_shutdown(struct tcg_machine *m, int *code)
+{
+	if (!__atomic_load_n(&m->shutdown, __ATOMIC_ACQUIRE))
+		return false;
+	if (code)
+		*code = m->shutdown_code;
+	return true;
+}
+
+void tcg_cpu_set_irq(struct tcg_cpu *cpu, uint32_t bits, bool level)
+{
+	if (level) {
+		if ((__atomic_fetch_or(&cpu->mip, bits, __ATOMIC_ACQ_REL) &
+		     bits) != bits)
+			tcg_kick(cpu);
+	} else {
+		__atomic_fetch_and(&cpu->mip, ~(uint64_t)bits, __ATOMIC_ACQ_REL);
+	}
+}
+
+uint64_t tcg_cpu_get_mip(const struct tcg_cpu *cpu)
+{
+	return __atomic_load_n(&cpu->mip, __ATOMIC_ACQUIRE);
+}
+
+void tcg_cpu_set_trace_mask(struct tcg_cpu *cpu, uint64_t mask)
+{
+	__atomic_store_n(&cpu->pending_mask, mask, __ATOMIC_RELAXED);
+	__atomic_store_n(&cpu->mask_pending, 1, __ATOMIC_RELEASE);
+	tcg_kick(cpu);
+}
+
+uint64_t tcg_cpu_trace_mask(const struct tcg_cpu *cpu)
+{
+	return cpu->key_mask;
+}
+
+/* ---------------------------------------------------------------- traps */
+
+static const char *const exc_names[16] = {
+	"fetch_misaligned", "fetch_access", "illegal_instruction",
+	"breakpoint", "load_misaligned", "load_access", "store_misaligned",
+	"store_access", "user_ecall", "supervisor_ecall", "hypervisor_ecall",
+	"machine_ecall", "exec_page_fault", "load_page_fault", "reserved",
+	"store_page_fault",
+};
+static const char *const irq_names[12] = {
+	"u_software", "s_software", "vs_software", "m_software",
+	"u_timer", "s_timer", "vs_timer", "m_timer",
+	"u_external", "s_external", "vs_external", "m_external",
+};
+
+/* Take a trap with cpu->pc as the epc; leaves cpu->pc at the handler. */
+static void take_trap(struct tcg_cpu *cpu, uint64_t cause, uint64_t tval,
+		      bool irq)
+{
+	uint64_t deleg = irq ? cpu->mideleg : cpu->medeleg;
+	uint64_t code = cause & 63;
+
+	if (tcg_log_mask & TCG_LOG_INT)
+		tcg_log("riscv_cpu_do_interrupt: hart:%u, async:%d, cause:%016llx, "
+			"epc:0x%016llx, tval:0x%016llx, desc=%s\n",
+			(unsigned)cpu->hartid, irq, (unsigned long long)code,
+			(unsigned long long)cpu->pc, (unsigned long long)tval,
+			irq ? (code < 12 ? irq_names[code] : "?")
+			    : (code < 16 ? exc_names[code] : "?"));
+	cpu->res_valid = false;
+	if (cpu->priv <= TCG_PRIV_S && ((deleg >> code) & 1)) {
+		uint64_t s = cpu->mstatus;
+
+		cpu->scause = code | (irq ? CAUSE_INTERRUPT : 0);
+		cpu->sepc = cpu->pc;
+		cpu->stval = tval;
+		s = (s & ~MSTATUS_SPIE) | ((s & MSTATUS_SIE) ? MSTATUS_SPIE : 0);
+		s = (s & ~MSTATUS_SPP) | (cpu->priv ? MSTATUS_SPP : 0);
+		s &= ~MSTATUS_SIE;
+		cpu->mstatus = s;
+		cpu->priv = TCG_PRIV_S;
+		cpu->pc = (cpu->stvec & ~3ull) +
+			  ((irq && (cpu->stvec & 3) == 1) ? 4 * code : 0);
+	} else {
+		uint64_t s = cpu->mstatus;
+
+		cpu->mcause = code | (irq ? CAUSE_INTERRUPT : 0);
+		cpu->mepc = cpu->pc;
+		cpu->mtval = tval;
+		s = (s & ~MSTATUS_MPIE) | ((s & MSTATUS_MIE) ? MSTATUS_MPIE : 0);
+		s = (s & ~MSTATUS_MPP) | ((uint64_t)cpu->priv << 11);
+		s &= ~MSTATUS_MIE;
+		cpu->mstatus = s;
+		cpu->priv = TCG_PRIV_M;
+		cpu->pc = (cpu->mtvec & ~3ull) +
+			  ((irq && (cpu->mtvec & 3) == 1) ? 4 * code : 0);
+	}
+}
+
+void tcg_raise(struct tcg_cpu *cpu, uint64_t cause, uint64_t tval)
+{
+	cpu->stats.exceptions++;
+	take_trap(cpu, cause, tval, false);
+}
+
+/* The highest-priority interrupt enabled now, or -1. */
+static int pending_irq(struct tcg_cpu *cpu)
+{
+	uint64_t pend = __atomic_load_n(&cpu->mip, __ATOMIC_ACQUIRE) & cpu->mie;
+	uint64_t m_en, s_en, en;
+	static const int order[] = { 11, 3, 7, 9, 1, 5 };
+
+	if (!pend)
+		return -1;
+	m_en = (cpu->priv < TCG_PRIV_M ||
+		(cpu->mstatus & MSTATUS_MIE)) ? ~cpu->mideleg : 0;
+	s_en = (cpu->priv < TCG_PRIV_S ||
+		(cpu->priv == TCG_PRIV_S && (cpu->mstatus & MSTATUS_SIE)))
+		       ? cpu->mideleg : 0;
+	en = pend & (m_en | s_en);
+	if (!en)
+		return -1;
+	for (unsigned i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		if (en & (1ull << order[i]))
+			return order[i];
+	return -1;
+}
+
+/* ---------------------------------------------------------------- memory */
+
+static inline bool in_ram(struct tcg_cpu *cpu, uint64_t addr, unsigned size,
+			  uint64_t *off)
+{
+	*off = addr - cpu->ram_base;
+	return *off < cpu->ram_size && cpu->ram_size - *off >= size;
+}
+
+int tcg_helper_load(struct tcg_cpu *cpu, uint64_t addr, unsigned size,
+		    bool sign, uint64_t *val)
+{
+	const struct tcg_mmio_ops *mmio = cpu->m->mmio;
+	uint64_t off, v = 0;
+
+	if (in_ram(cpu, addr, size, &off)) {
+		memcpy(&v, cpu->ram + off, size);
+	} else if (!mmio || !mmio->read ||
+		   mmio->read(cpu->m->opaque, cpu, addr, size, &v)) {
+		if (tcg_log_mask & TCG_LOG_GUEST_ERRORS)
+			tcg_log("hart %u: load of %u bytes at 0x%llx faults\n",
+				(unsigned)cpu->hartid, size,
+				(unsigned long long)addr);
+		tcg_raise(cpu, EXC_LOAD_ACCESS, addr);
+		return TCG_H_EXIT;
+	}
+	if (size < 8) {
+		v &= (1ull << (8 * size)) - 1;
+		if (sign)
+			v = (uint64_t)((int64_t)(v << (64 - 8 * size)) >>
+				       (64 - 8 * size));
+	}
+	*val = v;
+	cpu->x[0] = 0; /* a load slow path never targets x0, keep it so */
+	return TCG_H_CONT;
+}
+
+/* After a RAM write that may hit code: invalidate, leave if any went. */
+static int after_code_write(struct tcg_cpu *cpu, uint64_t off, unsigned size)
+{
+	if (!cpu->store_slow[off >> TCG_PAGE_BITS] &&
+	    !cpu->store_slow[(off + size - 1) >> TCG_PAGE_BITS])
+		return TCG_H_CONT;
+	if (tcg_tb_invalidate_range(cpu->m, off, size))
+		return TCG_H_NEXT;
+	return TCG_H_CONT;
+}
+
+int tcg_helper_store(struct tcg_cpu *cpu, uint64_t addr, unsigned size,
+		     uint64_t val)
+{
+	const struct tcg_mmio_ops *mmio = cpu->m->mmio;
+	uint64_t off;
+
+	if (in_ram(cpu, addr, size, &off)) {
+		memcpy(cpu->ram + off, &val, size);
+		return after_code_write(cpu, off, size);
+	}
+	if (size < 8)
+		val &= (1ull << (8 * size)) - 1;
+	if (!mmio || !mmio->write ||
+	    mmio->write(cpu->m->opaque, cpu, addr, size, val)) {
+		if (tcg_log_mask & TCG_LOG_GUEST_ERRORS)
+			tcg_log("hart %u: store of %u bytes at 0x%llx faults\n",
+				(unsigned)cpu->hartid, size,
+				(unsigned long long)addr);
+		tcg_raise(cpu, EXC_STORE_ACCESS, addr);
+		return TCG_H_EXIT;
+	}
+	/* A device may have asked us to stop (finisher, IPI to self). */
+	if (__atomic_load_n(&cpu->exit_request, __ATOMIC_RELAXED))
+		return TCG_H_NEXT;
+	return TCG_H_CONT;
+}
+
+/* Checks shared by LR/SC/AMO: aligned and in RAM, else trap. */
+static void *atomic_addr(struct tcg_cpu *cpu, uint64_t addr, unsigned size,
+			 bool load)
+{
+	uint64_t off;
+
+	if (addr & (size - 1)) {
+		tcg_raise(cpu, load ? EXC_LOAD_MISALIGNED : EXC_STORE_MISALIGNED,
+			  addr);
+		return NULL;
+	}
+	if (!in_ram(cpu, addr, size, &off)) {
+		tcg_raise(cpu, load ? EXC_LOAD_ACCESS : EXC_STORE_ACCESS, addr);
+		return NULL;
+	}
+	return cpu->ram + off;
+}
+
+int tcg_helper_lr(struct tcg_cpu *cpu, unsigned rd, uint64_t addr,
+		  unsigned size)
+{
+	void *p = atomic_addr(cpu, addr, size, true);
+	uint64_t v;
+
+	if (!p)
+		return TCG_H_EXIT;
+	if (size == 4)
+		v = (uint64_t)(int64_t)__atomic_load_n((int32_t *)p,
+						       __ATOMIC_SEQ_CST);
+	else
+		v = __atomic_load_n((uint64_t *)p, __ATOMIC_SEQ_CST);
+	cpu->res_addr = addr;
+	cpu->res_val = v;
+	cpu->res_valid = true;
+	cpu->x[rd] = v;
+	cpu->x[0] = 0;
+	return TCG_H_CONT;
+}
+
+int tcg_helper_sc(struct tcg_cpu *cpu, unsigned rd, uint64_t addr,
+		  unsigned size, uint64_t val)
+{
+	void *p = atomic_addr(cpu, addr, size, false);
+	bool ok = false;
+
+	if (!p)
+		return TCG_H_EXIT;
+	if (cpu->res_valid && cpu->res_addr == addr) {
+		if (size == 4) {
+			int32_t expect = (int32_t)cpu->res_val;
+
+			ok = __atomic_compare_exchange_n((int32_t *)p, &expect,
+							 (int32_t)val, false,
+							 __ATOMIC_SEQ_CST,
+							 __ATOMIC_SEQ_CST);
+		} else {
+			uint64_t expect = cpu->res_val;
+
+			ok = __atomic_compare_exchange_n((uint64_t *)p, &expect,
+							 val, false,
+							 __ATOMIC_SEQ_CST,
+							 __ATOMIC_SEQ_CST);
+		}
+	}
+	cpu->res_valid = false;
+	cpu->x[rd] = !ok;
+	cpu->x[0] = 0;
+	if (ok)
+		return after_code_write(cpu, addr - cpu->ram_base, size);
+	return TCG_H_CONT;
+}
+
+#define AMO_CASES(T, p, v, old)                                                \
+	switch (funct5) {                                                      \
+	case 0x01: old = __atomic_exchange_n(p, v, __ATOMIC_SEQ_CST); break;   \
+	case 0x00: old = __atomic_fetch_add(p, v, __ATOMIC_SEQ_CST); break;    \
+	case 0x04: old = __atomic_fetch_xor(p, v, __ATOMIC_SEQ_CST); break;    \
+	case 0x0c: old = __atomic_fetch_and(p, v, __ATOMIC_SEQ_CST); break;    \
+	case 0x08: old = __atomic_fetch_or(p, v, __ATOMIC_SEQ_CST); break;     \
+	default: {                                                             \
+		T cur = __atomic_load_n(p, __ATOMIC_RELAXED), nv;              \
+		do {                                                           \
+			nv = amo_minmax_##T(funct5, cur, v);                   \
+		} while (!__atomic_compare_exchange_n(p, &cur, nv, true,       \
+						      __ATOMIC_SEQ_CST,        \
+						      __ATOMIC_RELAXED));      \
+		old = cur;                                                     \
+	}                                                                      \
+	}
+
+static inline int32_t amo_minmax_int32_t(unsigned f, int32_t a, int32_t b)
+{
+	switch (f) {
+	case 0x10: return a < b ? a : b;
+	case 0x14: return a > b ? a : b;
+	case 0x18: return (uint32_t)a < (uint32_t)b ? a : b;
+	default: return (uint32_t)a > (uint32_t)b ? a : b;
+	}
+}
+
+static inline int64_t amo_minmax_int64_t(unsigned f, int64_t a, int64_t b)
+{
+	switch (f) {
+	case 0x10: return a < b ? a : b;
+	case 0x14: return a > b ? a : b;
+	case 0x18: return (uint64_t)a < (uint64_t)b ? a : b;
+	default: return (uint64_t)a > (uint64_t)b ? a : b;
+	}
+}
+
+int tcg_helper_amo(struct tcg_cpu *cpu, unsigned rd, uint64_t addr,
+		   unsigned size, unsigned funct5, uint64_t val)
+{
+	void *p = atomic_addr(cpu, addr, size, false);
+
+	if (!p)
+		return TCG_H_EXIT;
+	if (size == 4) {
+		int32_t old, v = (int32_t)val;
+
+		AMO_CASES(int32_t, (int32_t *)p, v, old)
+		cpu->x[rd] = (uint64_t)(int64_t)old;
+	} else {
+		int64_t old, v = (int64_t)val;
+
+		AMO_CASES(int64_t, (int64_t *)p, v, old)
+		cpu->x[rd] = (uint64_t)old;
+	}
+	cpu->x[0] = 0;
+	return after_code_write(cpu, addr - cpu->ram_base, size);
+}
+
+void tcg_helper_trace_mem(struct tcg_cpu *cpu, uint64_t addr, unsigned info)
+{
+	const struct tcg_hooks *h = cpu->m->hooks;
+
+	if (h && h->mem)
+		h->mem(cpu->m->opaque, cpu, addr, info);
+}
+
+/* ---------------------------------------------------------------- system */
+
+static int illegal(struct tcg_cpu *cpu, uint32_t raw)
+{
+	tcg_raise(cpu, EXC_ILLEGAL, raw);
+	return TCG_H_EXIT;
+}
+
+int tcg_helper_system(struct tcg_cpu *cpu, unsigned opc, uint32_t raw)
+{
+	uint64_t s = cpu->mstatus;
+
+	switch (opc) {
+	case TCG_IR_ECALL:
+		tcg_raise(cpu, cpu->priv == TCG_PRIV_U ? EXC_ECALL_U
+			       : cpu->priv == TCG_PRIV_S ? EXC_ECALL_S
+							 : EXC_ECALL_M, 0);
+		return TCG_H_EXIT;
+	case TCG_IR_EBREAK:
+		tcg_raise(cpu, EXC_BREAKPOINT, 0);
+		return TCG_H_EXIT;
+	case TCG_IR_MRET: {
+		unsigned mpp = (unsigned)((s & MSTATUS_MPP) >> 11);
+
+		if (cpu->priv != TCG_PRIV_M)
+			return illegal(cpu, raw);
+		s = (s & ~MSTATUS_MIE) | ((s & MSTATUS_MPIE) ? MSTATUS_MIE : 0);
+		s |= MSTATUS_MPIE;
+		s &= ~MSTATUS_MPP; /* MPP = U */
+		if (mpp != TCG_PRIV_M)
+			s &= ~MSTATUS_MPRV;
+		cpu->mstatus = s;
+		cpu->priv = (uint8_t)mpp;
+		cpu->pc = cpu->mepc;
+		__atomic_store_n(&cpu->exit_request, 1, __ATOMIC_RELAXED);
+		return TCG_H_EXIT;
+	}
+	case TCG_IR_SRET: {
+		unsigned spp = (s & MSTATUS_SPP) ? TCG_PRIV_S : TCG_PRIV_U;
+
+		if (cpu->priv == TCG_PRIV_U ||
+		    (cpu->priv == TCG_PRIV_S && (s & MSTATUS_TSR)))
+			return illegal(cpu, raw);
+		s = (s & ~MSTATUS_SIE) | ((s & MSTATUS_SPIE) ? MSTATUS_SIE : 0);
+		s |= MSTATUS_SPIE;
+		s &= ~MSTATUS_SPP;
+		s &= ~MSTATUS_MPRV;
+		cpu->mstatus = s;
+		cpu->priv = (uint8_t)spp;
+		cpu->pc = cpu->sepc;
+		__atomic_store_n(&cpu->exit_request, 1, __ATOMIC_RELAXED);
+		return TCG_H_EXIT;
+	}
+	case TCG_IR_WFI:
+		if (cpu->priv == TCG_PRIV_U ||
+		    (cpu->priv == TCG_PRIV_S && (s & MSTATUS_TW)))
+			return illegal(cpu, raw);
+		/* Sleep in the dispatcher at the next boundary. */
+		cpu->halted = 1;
+		__atomic_store_n(&cpu->exit_request, 1, __ATOMIC_RELAXED);
+		return TCG_H_CONT;
+	case TCG_IR_FENCE_I:
+		/* Stores to code already invalidated its blocks; forget
+		 * ours so the next lookups see that. */
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		tcg_jc_flush(cpu);
+		return TCG_H_CONT;
+	case TCG_IR_SFENCE_VMA:
+		if (cpu->priv == TCG_PRIV_U ||
+		    (cpu->priv == TCG_PRIV_S && (s & MSTATUS_TVM)))
+			return illegal(cpu, raw);
+		return TCG_H_CONT;
+	default: /* TCG_IR_ILLEGAL */
+		if (tcg_log_mask & TCG_LOG_UNIMP)
+			tcg_log("hart %u: illegal instruction 0x%x at 0x%llx\n",
+				(unsigned)cpu->hartid, raw,
+				(unsigned long long)cpu->pc);
+		return illegal(cpu, raw);
+	}
+}
+
+/* ---------------------------------------------------------------- exec */
+
+/*
+ * Handle everything that waits for a block boundary.  Returns -1 to keep
+ * running, else the tcg_exec_status to return.
+ */
+static int handle_exit_request(struct tcg_cpu *cpu)
+{
+	struct tcg_machine *m = cpu->m;
+	int irq;
+
+	for (;;) {
+		/* Everything set before a kick is visible after this xchg. */
+		__atomic_exchange_n(&cpu->exit_request, 0, __ATOMIC_ACQ_REL);
+		cpu->last_tb = NULL;
+		if (__atomic_load_n(&m->shutdown, __ATOMIC_ACQUIRE))
+			return TCG_EXEC_SHUTDOWN;
+		if (__atomic_load_n(&cpu->stop_request, __ATOMIC_ACQUIRE))
+			return TCG_EXEC_STOPPED;
+		if (__atomic_load_n(&m->excl_pending, __ATOMIC_ACQUIRE)) {
+			tcg_exec_end(cpu);
+			tcg_exec_start(cpu);
+		}
+		if (__atomic_load_n(&cpu->mask_pending, __ATOMIC_ACQUIRE)) {
+			uint64_t old = cpu->key_mask;
+			const struct tcg_hooks *h = m->hooks;
+
+			__atomic_store_n(&cpu->mask_pending, 0, __ATOMIC_RELAXED);
+			cpu->key_mask = __atomic_load_n(&cpu->pending_mask,
+							__ATOMIC_RELAXED);
+			cpu->tb_flags = h && h->tb_flags
+				? h->tb_flags(m->opaque, cpu->key_mask) : 0;
+			tcg_jc_flush(cpu);
+			if (h && h->mask_changed)
+				h->mask_changed(m->opaque, cpu, old,
+						cpu->key_mask);
+		}
+		irq = pending_irq(cpu);
+		if (irq >= 0) {
+			cpu->halted = 0;
+			cpu->stats.interrupts++;
+			take_trap(cpu, (uint64_t)irq, 0, true);
+			return -1;
+		}
+		if (!cpu->halted)
+			return -1;
+		/* WFI: wake on any pending-and-enabled-in-mie interrupt. */
+		if (__atomic_load_n(&cpu->mip, __ATOMIC_ACQUIRE) & cpu->mie) {
+			cpu->halted = 0;
+			return -1;
+		}
+		cpu->stats.wfi_sleeps++;
+		__atomic_store_n(&cpu->state, TCG_CPU_HALTED, __ATOMIC_RELAXED);
+		tcg_exec_end(cpu);
+		pthread_mutex_lock(&cpu->lock);
+		while (!__atomic_load_n(&cpu->exit_request, __ATOMIC_ACQUIRE))
+			pthread_cond_wait(&cpu->cond, &cpu->lock);
+		pthread_mutex_unlock(&cpu->lock);
+		tcg_exec_start(cpu);
+		__atomic_store_n(&cpu->state, TCG_CPU_RUNNING, __ATOMIC_RELAXED);
+	}
+}
+
+enum tcg_exec_status tcg_cpu_exec(struct tcg_cpu *cpu)
+{
+	const struct tcg_backend *be = cpu->m->backend;
+	int ret;
+
+	__atomic_store_n(&cpu->state, TCG_CPU_RUNNING, __ATOMIC_RELAXED);
+	tcg_exec_start(cpu);
+	/* Apply a trace mask set before we started, check stop/shutdown. */
+	__atomic_store_n(&cpu->exit_request, 1, __ATOMIC_RELAXED);
+	cpu->last_tb = NULL;
+	for (;;) {
+		struct tcg_tb *tb;
+
+		if (__atomic_load_n(&cpu->exit_request, __ATOMIC_ACQUIRE)) {
+			ret = handle_exit_request(cpu);
+			if (ret >= 0)
+				break;
+		}
+		tb = tcg_tb_find(cpu, cpu->pc);
+		if (cpu->last_tb)
+			tcg_tb_chain(cpu, cpu->last_tb, cpu->last_slot, tb);
+		if (tcg_log_mask & TCG_LOG_EXEC)
+			tcg_log("Trace %u: [%016llx] priv %u\n",
+				(unsigned)cpu->hartid,
+				(unsigned long long)tb->pc, tb->priv);
+		be->exec(cpu, tb);
+	}
+	cpu->halted = 0;
+	tcg_exec_end(cpu);
+	__atomic_store_n(&cpu->state, TCG_CPU_STOPPED, __ATOMIC_RELAXED);
+	return (enum tcg_exec_status)ret;
+}

@@ -1,0 +1,363 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The block cache, shared by all vCPUs.
+ *
+ * Lookup is lock-free: the hash is an array of atomic list heads, blocks
+ * are published with a store-release of the head after they are fully
+ * built, and readers walk with acquire loads.  Every change (insert,
+ * unlink, page lists, arena allocation) happens under m->tb_lock.
+ *
+ * Blocks are never freed while vCPUs run.  Invalidation (a store to a page
+ * holding code) marks the block invalid, unlinks it from the hash and its
+ * pages, and lets the backend make entering it exit; chains and jump-cache
+ * entries that still point at it are harmless and re-resolved by the
+ * dispatcher.  The arena is reclaimed only by a flush, inside an exclusive
+ * section where no vCPU is executing (QEMU's start_exclusive in small).
+ *
+ * Self-modifying code: m->store_slow[p] is set for a page holding code and
+ * for the page before it (a store there may straddle).  Such stores take
+ * tcg_helper_store(), which writes and then invalidates every block on the
+ * pages it touched.  Known window: a store on one hart racing a
+ * translation of the same page on another may leave a stale block; guest
+ * code that follows the ISA rule (cross-modifying stores visible before
+ * the other hart's fence.i) never sees it, because the writer invalidates
+ * before it can signal.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "tcg/tcg-internal.h"
+
+static inline unsigned tb_hash(uint64_t pc, unsigned priv, uint64_t mask)
+{
+	uint64_t h = (pc >> 1) ^ ((uint64_t)priv << 28) ^
+		     (mask * 0x9e3779b97f4a7c15ull);
+
+	h ^= h >> 17;
+	return (unsigned)h & (TCG_HASH_SIZE - 1);
+}
+
+static struct tcg_tb *hash_lookup(struct tcg_machine *m, uint64_t pc,
+				  unsigned priv, uint64_t mask)
+{
+	/* Pairs with the release in tb_insert(). */
+	struct tcg_tb *tb = __atomic_load_n(&m->hash[tb_hash(pc, priv, mask)],
+					    __ATOMIC_ACQUIRE);
+
+	for (; tb; tb = __atomic_load_n(&tb->hash_next, __ATOMIC_ACQUIRE))
+		if (tb->pc == pc && tb->priv == priv &&
+		    tb->trace_mask == mask &&
+		    !__atomic_load_n(&tb->invalid, __ATOMIC_ACQUIRE))
+			return tb;
+	return NULL;
+}
+
+void tcg_jc_flush(struct tcg_cpu *cpu)
+{
+	memset(cpu->jc, 0, sizeof(cpu->jc));
+}
+
+/* Under tb_lock: wipe everything.  Callers are exclusive. */
+static void tb_flush_locked(struct tcg_machine *m)
+{
+	memset(m->hash, 0, sizeof(m->hash));
+	memset(m->page_tbs, 0, m->npages * sizeof(*m->page_tbs));
+	memset(m->store_slow, 0, m->npages + 1);
+	m->arena_used = 0;
+	m->st_live = 0;
+	for (unsigned i = 0; i < m->ncpus; i++) {
+		tcg_jc_flush(m->cpus[i]);
+		m->cpus[i]->last_tb = NULL;
+	}
+	__atomic_fetch_add(&m->st_flushes, 1, __ATOMIC_RELAXED);
+}
+
+/*
+ * Exclusive sections.  `running` counts vCPUs inside tcg_cpu_exec() and
+ * not asleep; a vCPU wanting exclusivity leaves that count, raises
+ * excl_pending, kicks everyone and waits for running == 0.  vCPUs notice at
+ * their next block boundary and park in tcg_exec_start().
+ */
+void tcg_exec_start(struct tcg_cpu *cpu)
+{
+	struct tcg_machine *m = cpu->m;
+
+	pthread_mutex_lock(&m->excl_lock);
+	while (m->excl_pending)
+		pthread_cond_wait(&m->excl_cond, &m->excl_lock);
+	m->running++;
+	cpu->in_exec = 1;
+	pthread_mutex_unlock(&m->excl_lock);
+}
+
+void tcg_exec_end(struct tcg_cpu *cpu)
+{
+	struct tcg_machine *m = cpu->m;
+
+	pthread_mutex_lock(&m->excl_lock);
+	m->running--;
+	cpu->in_exec = 0;
+	if (m->excl_pending)
+		pthread_cond_broadcast(&m->excl_cond);
+	pthread_mutex_unlock(&m->excl_lock);
+}
+
+static void start_exclusive(struct tcg_machine *m)
+{
+	pthread_mutex_lock(&m->excl_lock);
+	while (m->excl_pending)
+		pthread_cond_wait(&m->excl_cond, &m->excl_lock);
+	m->excl_pending = 1;
+	for (unsigned i = 0; i < m->ncpus; i++)
+		tcg_kick(m->cpus[i]);
+	while (m->running > 0)
+		pthread_cond_wait(&m->excl_cond, &m->excl_lock);
+	pthread_mutex_unlock(&m->excl_lock);
+}
+
+static void end_exclusive(struct tcg_machine *m)
+{
+	pthread_mutex_lock(&m->excl_lock);
+	m->excl_pending = 0;
+	pthread_cond_broadcast(&m->excl_cond);
+	pthread_mutex_unlock(&m->excl_lock);
+}
+
+/* From a vCPU thread (inside exec) or any other thread. */
+static void flush_from(struct tcg_machine *m, struct tcg_cpu *self)
+{
+	if (self && self->in_exec)
+		tcg_exec_end(self);
+	start_exclusive(m);
+	pthread_mutex_lock(&m->tb_lock);
+	tb_flush_locked(m);
+	pthread_mutex_unlock(&m->tb_lock);
+	end_exclusive(m);
+	if (self)
+		tcg_exec_start(self);
+}
+
+void tcg_machine_flush(struct tcg_machine *m)
+{
+	flush_from(m, NULL);
+}
+
+static void mark_page(struct tcg_machine *m, uint32_t page)
+{
+	m->store_slow[page] = 1;
+	if (page)
+		m->store_slow[page - 1] = 1;
+}
+
+/* Under tb_lock. */
+static void tb_invalidate_locked(struct tcg_machine *m, struct tcg_tb *tb)
+{
+	struct tcg_tb **pp;
+	unsigned h = tb_hash(tb->pc, tb->priv, tb->trace_mask);
+
+	__atomic_store_n(&tb->invalid, 1, __ATOMIC_RELEASE);
+	m->backend->invalidate(tb);
+	/* Unlink from the hash; readers on tb keep walking its next. */
+	for (pp = &m->hash[h]; *pp; pp = &(*pp)->hash_next) {
+		if (*pp == tb) {
+			__atomic_store_n(pp, tb->hash_next, __ATOMIC_RELEASE);
+			break;
+		}
+	}
+	m->recent_invalid[(tb->pc >> 1) % TCG_RECENT_SIZE] = tb->pc;
+	m->st_live--;
+	__atomic_fetch_add(&m->st_invalidated, 1, __ATOMIC_RELAXED);
+}
+
+/*
+ * Invalidate every block on the pages that [off, off + size) touches
+ * (RAM offsets).  Returns how many blocks went.
+ */
+int tcg_tb_invalidate_range(struct tcg_machine *m, uint64_t off, unsigned size)
+{
+	uint64_t first = off >> TCG_PAGE_BITS;
+	uint64_t last = (off + size - 1) >> TCG_PAGE_BITS;
+	int n = 0;
+
+	if (last >= m->npages)
+		last = m->npages - 1;
+	pthread_mutex_lock(&m->tb_lock);
+	for (uint64_t p = first; p <= last; p++) {
+		struct tcg_tb *tb = m->page_tbs[p];
+
+		m->page_gen[p]++;
+		while (tb) {
+			unsigned which = tb->page[0] == p ? 0 : 1;
+			struct tcg_tb *nx = tb->page_next[which];
+
+			if (!tb->invalid) {
+				tb_invalidate_locked(m, tb);
+				n++;
+			}
+			/* Drop it from the other page's list as well. */
+			if (tb->page[0] != tb->page[1]) {
+				uint32_t other = tb->page[which ^ 1];
+				struct tcg_tb **pp = &m->page_tbs[other];
+
+				while (*pp && *pp != tb)
+					pp = &(*pp)->page_next[
+						(*pp)->page[0] == other ? 0 : 1];
+				if (*pp)
+					*pp = tb->page_next[which ^ 1];
+			}
+			tb = nx;
+		}
+		m->page_tbs[p] = NULL;
+	}
+	pthread_mutex_unlock(&m->tb_lock);
+	return n;
+}
+
+/* Translate, then publish under tb_lock.  NULL if the arena is full. */
+static struct tcg_tb *tb_gen(struct tcg_cpu *cpu, uint64_t pc)
+{
+	struct tcg_machine *m = cpu->m;
+	static __thread struct tcg_ir_block ir;
+	uint64_t t0 = tcg_now_ns(), dt, off = pc - m->ram_base;
+	uint32_t gen[2] = { 0, 0 }, page[2] = { UINT32_MAX, UINT32_MAX };
+	size_t need;
+	struct tcg_tb *tb;
+	bool has_pages = off < m->ram_size;
+
+	if (has_pages) {
+		/* Mark before reading the code: a racing store sees it. */
+		pthread_mutex_lock(&m->tb_lock);
+		page[0] = (uint32_t)(off >> TCG_PAGE_BITS);
+		page[1] = page[0] + 1 < m->npages ? page[0] + 1 : page[0];
+		mark_page(m, page[0]);
+		mark_page(m, page[1]);
+		gen[0] = m->page_gen[page[0]];
+		gen[1] = m->page_gen[page[1]];
+		pthread_mutex_unlock(&m->tb_lock);
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	}
+	tcg_translate(cpu, pc, &ir);
+	if (has_pages && ((off + ir.size - (ir.size ? 1 : 0)) >> TCG_PAGE_BITS) ==
+				 page[0])
+		page[1] = page[0];
+
+	need = (sizeof(*tb) + m->backend->code_size(&ir) + 15) & ~(size_t)15;
+	pthread_mutex_lock(&m->tb_lock);
+	if (m->arena_used + need > m->arena_size) {
+		pthread_mutex_unlock(&m->tb_lock);
+		return NULL;
+	}
+	tb = (struct tcg_tb *)(m->arena + m->arena_used);
+	m->arena_used += need;
+	memset(tb, 0, sizeof(*tb));
+	tb->pc = pc;
+	tb->priv = cpu->priv;
+	tb->trace_mask = cpu->key_mask;
+	tb->ninsns = (uint16_t)ir.ninsns;
+	tb->size = ir.size;
+	tb->flags = ir.flags;
+	tb->exit_pc[0] = ir.exit_pc[0];
+	tb->exit_pc[1] = ir.exit_pc[1];
+	tb->page[0] = page[0];
+	tb->page[1] = page[1];
+	m->backend->compile(tb, &ir, tb + 1);
+	if (has_pages) {
+		for (unsigned i = 0; i < 2; i++) {
+			if (i == 1 && page[1] == page[0])
+				break;
+			tb->page_next[i] = m->page_tbs[page[i]];
+			m->page_tbs[page[i]] = tb;
+		}
+		/* Code changed while we read it: keep it out of the hash. */
+		if (m->page_gen[page[0]] != gen[0] ||
+		    m->page_gen[page[1]] != gen[1]) {
+			__atomic_store_n(&tb->invalid, 1, __ATOMIC_RELEASE);
+			m->backend->invalidate(tb);
+		}
+	}
+	if (!tb->invalid) {
+		unsigned h = tb_hash(pc, tb->priv, tb->trace_mask);
+
+		tb->hash_next = m->hash[h];
+		/* Publish: pairs with the acquire in hash_lookup(). */
+		__atomic_store_n(&m->hash[h], tb, __ATOMIC_RELEASE);
+		m->st_live++;
+	}
+	if (m->recent_invalid[(pc >> 1) % TCG_RECENT_SIZE] == pc) {
+		m->recent_invalid[(pc >> 1) % TCG_RECENT_SIZE] = 0;
+		m->st_retranslated++;
+	}
+	pthread_mutex_unlock(&m->tb_lock);
+
+	dt = tcg_now_ns() - t0;
+	__atomic_fetch_add(&m->st_translated, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&m->st_translate_ns, dt, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&m->st_guest_insns, ir.ninsns, __ATOMIC_RELAXED);
+	cpu->stats.translations++;
+	if (m->hooks && m->hooks->translated)
+		m->hooks->translated(m->opaque, cpu, pc, ir.ninsns, dt);
+	return tb;
+}
+
+/*
+ * The dispatcher's lookup: jump cache, then hash, then translate.  May run
+ * a flush (which parks every other vCPU) when the arena is full.
+ */
+struct tcg_tb *tcg_tb_find(struct tcg_cpu *cpu, uint64_t pc)
+{
+	unsigned j = tcg_jc_hash(pc);
+	struct tcg_tb *tb = cpu->jc[j];
+
+	if (tb && tb->pc == pc && tb->priv == cpu->priv &&
+	    tb->trace_mask == cpu->key_mask &&
+	    !__atomic_load_n(&tb->invalid, __ATOMIC_ACQUIRE)) {
+		cpu->stats.jc_hits++;
+		return tb;
+	}
+	cpu->stats.hash_lookups++;
+	tb = hash_lookup(cpu->m, pc, cpu->priv, cpu->key_mask);
+	if (!tb) {
+		tb = tb_gen(cpu, pc);
+		if (!tb) {
+			flush_from(cpu->m, cpu);
+			tb = tb_gen(cpu, pc);
+			if (!tb) {
+				fprintf(stderr, "vtrace: code buffer too small "
+						"for one block\n");
+				abort();
+			}
+		}
+	}
+	cpu->jc[j] = tb;
+	return tb;
+}
+
+void tcg_tb_chain(struct tcg_cpu *cpu, struct tcg_tb *from, unsigned slot,
+		  struct tcg_tb *to)
+{
+	if (from->priv != to->priv || from->trace_mask != to->trace_mask ||
+	    __atomic_load_n(&from->invalid, __ATOMIC_RELAXED) ||
+	    __atomic_load_n(&from->jmp[slot], __ATOMIC_RELAXED) == to)
+		return;
+	/* Pairs with the acquire load of tb->jmp[] in the backend. */
+	__atomic_store_n(&from->jmp[slot], to, __ATOMIC_RELEASE);
+	__atomic_fetch_add(&cpu->m->st_chained, 1, __ATOMIC_RELAXED);
+}
+
+void tcg_machine_jit_stats(struct tcg_machine *m, struct tcg_jit_stats *st)
+{
+	pthread_mutex_lock(&m->tb_lock);
+	st->translated = m->st_translated;
+	st->retranslated = m->st_retranslated;
+	st->invalidated = m->st_invalidated;
+	st->flushes = m->st_flushes;
+	st->chained = m->st_chained;
+	st->live_blocks = m->st_live;
+	st->code_bytes = m->arena_used;
+	st->code_capacity = m->arena_size;
+	st->translate_ns = m->st_translate_ns;
+	st->guest_insns = m->st_guest_insns;
+	pthread_mutex_unlock(&m->tb_lock);
+}

@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The frontend: guest RISC-V code at a pc to one IR block.
+ *
+ * A block runs until a branch or jump, a system instruction (csr*, ecall,
+ * ebreak, mret, sret, wfi, fence.i, sfence.vma), an illegal instruction,
+ * TCG_MAX_BLOCK_INSNS, or the next instruction starting on another page.
+ * The last instruction may straddle into the next page; the block then
+ * covers two pages and is invalidated by stores to either.
+ *
+ * Guest code is read straight from RAM.  A fetch outside RAM becomes a
+ * FETCH_FAULT op (instruction access fault) if it is the first
+ * instruction, else the block simply ends before it.
+ *
+ * Nothing here knows about the backend: the output is a tcg_ir_block.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "tcg/decode.h"
+#include "tcg/tcg-internal.h"
+
+const char *const tcg_ir_names[TCG_IR_NB_OPS] = {
+#define TCG_IR_NAME(name) #name,
+	TCG_IR_OPS(TCG_IR_NAME)
+#undef TCG_IR_NAME
+};
+
+static const uint16_t rv_to_ir[RV_NB_INSNS] = {
+	[RV_illegal] = TCG_IR_ILLEGAL,
+#define RV_INSN(name, m, v, fmt, irop) [RV_##name] = TCG_IR_##irop,
+#include "tcg/insn.def"
+#undef RV_INSN
+};
+
+struct tr_ctx {
+	struct tcg_ir_block *ir;
+	uint64_t pc;		/* of the current instruction */
+	const struct rv_insn *in;
+};
+
+static struct tcg_ir_op *emit(struct tr_ctx *s, unsigned opc, unsigned rd,
+			      unsigned rs1, unsigned rs2, int64_t imm)
+{
+	struct tcg_ir_op *op = &s->ir->ops[s->ir->nops++];
+
+	op->opc = (uint16_t)opc;
+	op->rd = (uint8_t)rd;
+	op->rs1 = (uint8_t)rs1;
+	op->rs2 = (uint8_t)rs2;
+	op->len = s->in ? s->in->len : 0;
+	op->pc_off = (uint32_t)(s->pc - s->ir->pc);
+	op->imm = imm;
+	return op;
+}
+
+static void emit_goto(struct tr_ctx *s, unsigned slot, uint64_t target)
+{
+	s->ir->exit_pc[slot] = target;
+	emit(s, TCG_IR_GOTO_TB, 0, 0, 0, slot);
+}
+
+static unsigned wreg(unsigned rd)
+{
+	return rd ? rd : TCG_REG_SCRATCH;
+}
+
+/* Returns true when the instruction ends the block. */
+static bool translate_insn(struct tr_ctx *s)
+{
+	const struct rv_insn *in = s->in;
+	unsigned opc = rv_to_ir[in->id];
+	uint64_t next = s->pc + in->len;
+
+	switch (opc) {
+	case TCG_IR_LI:
+		if (in->rd)
+			emit(s, opc, in->rd, 0, 0,
+			     in->id == RV_auipc ? (int64_t)(s->pc + in->imm)
+						: in->imm);
+		return false;
+	case TCG_IR_ADD ... TCG_IR_SRAIW:
+		if (in->rd)
+			emit(s, opc, in->rd, in->rs1, in->rs2, in->imm);
+		return false;
+	case TCG_IR_LB ... TCG_IR_SD: {
+		bool store = opc >= TCG_IR_SB;
+		static const uint8_t sizes[] = { 1, 2, 4, 8, 1, 2, 4,
+						 1, 2, 4, 8 };
+
+		if (s->ir->flags & TCG_TF_MEM_HOOK)
+			emit(s, TCG_IR_TRACE_MEM, 0, in->rs1,
+			     sizes[opc - TCG_IR_LB] | (store ? TCG_MEM_STORE : 0),
+			     in->imm);
+		emit(s, opc, store ? 0 : wreg(in->rd), in->rs1, in->rs2,
+		     in->imm);
+		return false;
+	}
+	case TCG_IR_LR_W ... TCG_IR_AMO_D:
+		if (s->ir->flags & TCG_TF_MEM_HOOK)
+			emit(s, TCG_IR_TRACE_MEM, 0, in->rs1,
+			     (opc == TCG_IR_LR_W || opc == TCG_IR_SC_W ||
+			      opc == TCG_IR_AMO_W ? 4 : 8) |
+				     (opc >= TCG_IR_SC_W ? TCG_MEM_STORE : 0),
+			     0);
+		emit(s, opc, wreg(in->rd), in->rs1, in->rs2, in->imm);
+		return false;
+	case TCG_IR_BEQ ... TCG_IR_BGEU:
+		s->ir->exit_pc[0] = s->pc + in->imm;
+		s->ir->exit_pc[1] = next;
+		emit(s, opc, 0, in->rs1, in->rs2, 0);
+		return true;
+	case TCG_IR_GOTO_TB: /* jal */
+		if (in->rd)
+			emit(s, TCG_IR_LI, in->rd, 0, 0, (int64_t)next);
+		emit_goto(s, 0, s->pc + in->imm);
+		return true;
+	case TCG_IR_JALR:
+		emit(s, opc, wreg(in->rd), in->rs1, 0, in->imm);
+		return true;
+	case TCG_IR_FENCE:
+		emit(s, opc, 0, 0, 0, 0);
+		return false;
+	case TCG_IR_CSR:
+		emit(s, opc, wreg(in->rd), in->rs1, 0,
+		     (int64_t)((uint64_t)in->raw << 32 |
+			       ((in->raw >> 12) & 7) << 12 | (in->imm & 0xfff)));
+		emit_goto(s, 0, next);
+		return true;
+	case TCG_IR_WFI:
+	case TCG_IR_FENCE_I:
+	case TCG_IR_SFENCE_VMA:
+		emit(s, opc, 0, in->rs1, in->rs2, in->raw);
+		emit_goto(s, 0, next);
+		return true;
+	default: /* ECALL EBREAK MRET SRET ILLEGAL: always leave */
+		emit(s, opc, 0, 0, 0, in->raw);
+		return true;
+	}
+}
+
+static bool fetch(struct tcg_cpu *cpu, uint64_t pc, uint32_t *bits,
+		  uint64_t *fault)
+{
+	uint64_t off = pc - cpu->ram_base;
+	uint16_t lo, hi;
+
+	if (off >= cpu->ram_size || cpu->ram_size - off < 2) {
+		*fault = pc;
+		return false;
+	}
+	memcpy(&lo, cpu->ram + off, 2);
+	if ((lo & 3) != 3) {
+		*bits = lo;
+		return true;
+	}
+	if (cpu->ram_size - off < 4) {
+		*fault = pc + 2;
+		return false;
+	}
+	memcpy(&hi, cpu->ram + off + 2, 2);
+	*bits = (uint32_t)hi << 16 | lo;
+	return true;
+}
+
+int tcg_translate(struct tcg_cpu *cpu, uint64_t pc, struct tcg_ir_block *ir)
+{
+	struct tr_ctx s = { .ir = ir, .pc = pc };
+	struct tcg_ir_op *entry;
+	struct rv_insn in;
+	bool log = tcg_log_mask & TCG_LOG_IN_ASM;
+
+	ir->pc = pc;
+	ir->nops = 0;
+	ir->ninsns = 0;
+	ir->size = 0;
+	ir->priv = cpu->priv;
+	ir->flags = cpu->tb_flags;
+	ir->exit_pc[0] = ir->exit_pc[1] = 0;
+	entry = emit(&s, TCG_IR_TB_ENTRY, 0, 0, 0, 0);
+	if (log)
+		tcg_log("IN: hart %u priv %u\n", (unsigned)cpu->hartid,
+			cpu->priv);
+	for (;;) {
+		uint32_t bits;
+		uint64_t fault;
+		bool end;
+
+		s.in = NULL;
+		if (!fetch(cpu, s.pc, &bits, &fault)) {
+			if (ir->ninsns == 0) {
+				emit(&s, TCG_IR_FETCH_FAULT, 0, 0, 0,
+				     (int64_t)fault);
+				if (log)
+					tcg_log("0x%016llx:  fetch fault\n",
+						(unsigned long long)s.pc);
+			} else {
+				emit_goto(&s, 0, s.pc);
+			}
+			break;
+		}
+		rv_decode(bits, &in);
+		s.in = &in;
+		if (log) {
+			char text[96];
+
+			rv_disas(&in, text, sizeof(text));
+			tcg_log("0x%016llx:  %0*x  %s\n",
+				(unsigned long long)s.pc, in.len * 2, in.raw,
+				text);
+		}
+		end = translate_insn(&s);
+		ir->ninsns++;
+		ir->size += in.len;
+		s.pc += in.len;
+		if (end)
+			break;
+		if (ir->ninsns >= TCG_MAX_BLOCK_INSNS ||
+		    (s.pc >> TCG_PAGE_BITS) != (pc >> TCG_PAGE_BITS)) {
+			s.in = NULL;
+			emit_goto(&s, 0, s.pc);
+			break;
+		}
+	}
+	entry->imm = ir->ninsns;
+	if (log)
+		tcg_log("\n");
+	return 0;
+}
