@@ -35,7 +35,7 @@
 
 #define PACKET_BITS	(RING_PACKET_SIZE * 8u)
 #define SLOT_BITS	(RING_SLOT_SIZE * 8u)
-#define RELEASE_BYTES	(4u << 20)
+#define RELEASE_BYTES	(1u << 20)
 
 struct stream {
 	struct vt_stream pub;

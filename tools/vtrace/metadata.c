@@ -73,6 +73,7 @@ struct parser {
 
 	struct token tok;	/* current token (lookahead) */
 	char *pending_string;	/* decoded string of tok, freed on advance */
+	char *held;		/* taken from tok while the next is lexed */
 
 	struct int_type *aliases;
 	unsigned int naliases;
@@ -348,8 +349,9 @@ static char *take_ident(struct parser *p, const char *what)
 	if (p->tok.kind != TOK_IDENT)
 		fail(p, "expected %s, got %s", what,
 		     tok_text(&p->tok, buf, sizeof(buf)));
-	s = xstrndup(p, p->tok.start, p->tok.len);
+	s = p->held = xstrndup(p, p->tok.start, p->tok.len);
 	next(p);
+	p->held = NULL;
 	return s;
 }
 
@@ -374,9 +376,10 @@ static char *take_string(struct parser *p, const char *key)
 	if (p->tok.kind != TOK_STRING)
 		fail(p, "%s: expected a string, got %s", key,
 		     tok_text(&p->tok, buf, sizeof(buf)));
-	s = p->pending_string;
+	s = p->held = p->pending_string;
 	p->pending_string = NULL;
 	next(p);
+	p->held = NULL;
 	return s;
 }
 
@@ -724,8 +727,10 @@ static void parse_trace(struct parser *p)
 		} else if (!strcmp(key, "uuid")) {
 			char *s = take_string(p, key);
 
+			p->held = s;	/* freed if parse_uuid() fails */
 			p->tok.line = key_line;
 			parse_uuid(p, s, p->md->uuid);
+			p->held = NULL;
 			free(s);
 			p->md->has_uuid = true;
 		} else if (!strcmp(key, "byte_order")) {
@@ -798,6 +803,8 @@ static void parse_clock(struct parser *p)
 		take_key(p, key, sizeof(key));
 		expect(p, "=");
 		if (!strcmp(key, "name")) {
+			if (md->clock_name)
+				fail_at(p, key_line, "clock: name twice");
 			md->clock_name = p->tok.kind == TOK_STRING ?
 						 take_string(p, key) :
 						 take_ident(p, "a clock name");
@@ -1075,6 +1082,7 @@ struct vt_metadata *vt_metadata_parse(const char *text, size_t len,
 	finish(&p);
 out:
 	free(p.pending_string);
+	free(p.held);
 	free_members(p.members, p.nmembers);
 	for (unsigned int i = 0; i < p.naliases; i++)
 		free(p.aliases[i].alias);
