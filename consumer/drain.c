@@ -273,6 +273,27 @@ static void report_close(struct cons_ring *r, uint64_t packet,
 }
 
 /*
+ * babeltrace2 counts drops as the difference between the events_discarded
+ * of two packets of a stream; drops in a stream's first packet only get a
+ * "may have discarded" with no number.  So a stream whose first packet
+ * would carry drops starts with an empty packet at 0.  0 or -EAGAIN.
+ */
+static int stream_lead_in(struct cons_ctx *ctx, struct cons_ring *r,
+			  uint64_t discarded)
+{
+	uint8_t *buf;
+	int bounce;
+
+	if (r->st.packets || discarded <= r->st.last_discarded)
+		return 0;
+	buf = cons_writer_get_bounce(&ctx->w, &bounce);
+	if (!buf)
+		return -EAGAIN;
+	cons_packet_empty(&r->st, buf, 0);
+	return cons_writer_write(&ctx->w, r, CONS_NO_PACKET, 1, bounce, buf, 0);
+}
+
+/*
  * Copy the records of @packet from slot @from up to @to into a bounce
  * buffer and write them as a packet of their own.  Returns the slot after
  * the records taken (@from if none), or -EAGAIN without a bounce buffer.
@@ -281,6 +302,7 @@ static int close_copy(struct cons_ctx *ctx, struct cons_ring *r,
 		      uint64_t packet, unsigned from, unsigned to)
 {
 	uint8_t *src = packet_mem(r, packet);
+	uint64_t snap;
 	enum cons_walk_end why;
 	uint32_t bad = 0;
 	unsigned records, end;
@@ -289,13 +311,17 @@ static int close_copy(struct cons_ctx *ctx, struct cons_ring *r,
 	int bounce, err;
 
 	end = cons_packet_walk(src, from, to, &why, &bad, &records);
-	if (records == 0 && read_snapshot(r, src) <= r->st.last_discarded) {
+	snap = read_snapshot(r, src);
+	if (records == 0 && snap <= r->st.last_discarded) {
 		if (why == CONS_END_BAD) {
 			c = (struct cons_close){ .why = why, .bad_nslots = bad };
 			report_close(r, packet, &c, end);
 		}
 		return end;
 	}
+	err = stream_lead_in(ctx, r, snap);
+	if (err)
+		return err;
 	buf = cons_writer_get_bounce(&ctx->w, &bounce);
 	if (!buf)
 		return -EAGAIN;
@@ -303,8 +329,7 @@ static int close_copy(struct cons_ctx *ctx, struct cons_ring *r,
 	       (end - from) * RING_SLOT_SIZE);
 	memset(buf + (1 + end - from) * RING_SLOT_SIZE, 0,
 	       RING_PACKET_SIZE - (1 + end - from) * RING_SLOT_SIZE);
-	cons_packet_close(&r->st, buf, 1 + end - from, read_snapshot(r, src),
-			  &c);
+	cons_packet_close(&r->st, buf, 1 + end - from, snap, &c);
 	if (why == CONS_END_BAD) {
 		c.why = why;
 		c.bad_nslots = bad;
@@ -333,6 +358,7 @@ static int close_full(struct cons_ctx *ctx, struct cons_ring *r,
 	unsigned off = r->scan % SLOTS, n = 0, max = ctx->max_batch;
 	uint32_t events = 0;
 	struct cons_close c;
+	uint64_t snap;
 	int ret;
 
 	if (off) {
@@ -342,6 +368,10 @@ static int close_full(struct cons_ctx *ctx, struct cons_ring *r,
 		r->pstate[packet & (r->npackets - 1)] = CONS_PKT_DONE;
 		return 1;
 	}
+	snap = read_snapshot(r, packet_mem(r, packet));
+	ret = stream_lead_in(ctx, r, snap);
+	if (ret)
+		return ret;
 	if (r->inflight >= ctx->inflight_per_ring ||
 	    !cons_writer_can_submit(&ctx->w))
 		return -EAGAIN;
@@ -350,8 +380,9 @@ static int close_full(struct cons_ctx *ctx, struct cons_ring *r,
 	for (;;) {
 		uint8_t *pkt = packet_mem(r, packet + n);
 
-		cons_packet_close(&r->st, pkt, SLOTS, read_snapshot(r, pkt),
-				  &c);
+		if (n)
+			snap = read_snapshot(r, pkt);
+		cons_packet_close(&r->st, pkt, SLOTS, snap, &c);
 		report_close(r, packet + n, &c, c.end_slot);
 		if (!c.write) {
 			/* Nothing to write: done now, and it ends the run
@@ -428,6 +459,8 @@ int cons_ring_final(struct cons_ctx *ctx, struct cons_ring *r)
 	r->dropped = dropped;
 	if (dropped == r->st.last_discarded)
 		return 0;
+	if (stream_lead_in(ctx, r, dropped))
+		return -EAGAIN;
 	buf = cons_writer_get_bounce(&ctx->w, &bounce);
 	if (!buf)
 		return -EAGAIN;

@@ -481,6 +481,36 @@ static void test_drain_final_packet_carries_drops(void **state)
 	assert_int_equal(r->dropped, 2);
 }
 
+static void test_drain_drops_only_stream_starts_at_zero(void **state)
+{
+	struct fixture *f = *state;
+	struct cons_ring *r = &f->ring;
+	struct ring_packet_header h[2];
+	char path[128];
+	int fd;
+
+	need_uring(f);
+	/* Nothing but drops: babeltrace2 needs a packet at 0 before the one
+	 * carrying them to print a count. */
+	for (int k = 0; k < 7; k++)
+		sim_drop(&f->sim);
+	assert_int_equal(cons_ring_final(&f->ctx, r), 0);
+	cons_writer_submit(&f->ctx.w);
+	cons_writer_drain_all(&f->ctx.w);
+	snprintf(path, sizeof(path), "%s/vcpu0", f->dir);
+	fd = open(path, O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(lseek(fd, 0, SEEK_END), 2 * 4096);
+	assert_int_equal(pread(fd, &h[0], 64, 0), 64);
+	assert_int_equal(pread(fd, &h[1], 64, 4096), 64);
+	close(fd);
+	assert_int_equal(h[0].events_discarded, 0);
+	assert_int_equal(h[0].packet_seq_num, 0);
+	assert_int_equal(h[1].events_discarded, 7);
+	assert_int_equal(h[1].packet_seq_num, 1);
+	assert_int_equal(r->dropped, 7);
+}
+
 static int setup_batch(void **state)
 {
 	int ret = setup_ring(state, 8, true);
@@ -688,6 +718,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_drain_final_packet_carries_drops, setup_small,
 			teardown_ring),
+		cmocka_unit_test_setup_teardown(
+			test_drain_drops_only_stream_starts_at_zero,
+			setup_small, teardown_ring),
 		cmocka_unit_test_setup_teardown(
 			test_drain_batches_contiguous_packets, setup_batch,
 			teardown_ring),
