@@ -422,6 +422,19 @@ int cons_run(const struct cons_options *opt)
 	err = setup_signals(&ctx);
 	if (err)
 		return die("signals", -err);
+	if (!opt->listen_path) {
+		int type = 0;
+		socklen_t len = sizeof(type);
+
+		if (getsockopt(ctx.sock, SOL_SOCKET, SO_TYPE, &type, &len) ||
+		    type != SOCK_SEQPACKET) {
+			snprintf(what, sizeof(what),
+				 "--fd %d is not a SOCK_SEQPACKET socket",
+				 ctx.sock);
+			return die(what, errno ? errno : EINVAL);
+		}
+		fcntl(ctx.sock, F_SETFD, FD_CLOEXEC);
+	}
 	err = cons_trace_dir(opt->dir, &ctx.dirfd);
 	if (err) {
 		snprintf(what, sizeof(what), "cannot use %s%s", opt->dir,
@@ -436,18 +449,6 @@ int cons_run(const struct cons_options *opt)
 				 opt->listen_path);
 			return die(what, -err);
 		}
-	} else {
-		int type = 0;
-		socklen_t len = sizeof(type);
-
-		if (getsockopt(ctx.sock, SOL_SOCKET, SO_TYPE, &type, &len) ||
-		    type != SOCK_SEQPACKET) {
-			snprintf(what, sizeof(what),
-				 "--fd %d is not a SOCK_SEQPACKET socket",
-				 ctx.sock);
-			return die(what, errno ? errno : EINVAL);
-		}
-		fcntl(ctx.sock, F_SETFD, FD_CLOEXEC);
 	}
 	err = cons_session_hello(&ctx);
 	if (err) {
