@@ -81,9 +81,9 @@ ifdef DEVELOPER
 WARNINGS += -Werror
 endif
 OPT ?= -O2
-CFLAGS := -std=gnu11 -g $(OPT) $(WARNINGS) -fno-strict-aliasing -pthread
+CFLAGS := -std=gnu11 -g $(OPT) $(WARNINGS) -fno-strict-aliasing -fno-pie -pthread
 CPPFLAGS := -D_GNU_SOURCE -I. -I$(O)/include -I$(O)/generated -MMD -MP
-LDFLAGS := -pthread
+LDFLAGS := -pthread -no-pie
 ifeq ($(CONFIG_SANITIZER_ADDRESS),y)
 CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS += -fsanitize=address,undefined

@@ -10,6 +10,8 @@
  *   floor         rdtsc + one 64-byte store to the same kind of buffer
  *   enabled_1t    stress_event on, 1 thread
  *   enabled_2t    stress_event on, 2 threads at once (per event, per thread)
+ *   vcpu_enabled  stress_vcpu_event on: the vCPU's own mask and ring
+ *   vcpu_disabled stress_vcpu_event off on this vCPU
  *   disabled      stress_off, with nothing enabled (global count 0)
  *   disabled_busy stress_off, while another event is enabled
  *   compiled_out  stress_compiled_out (`disable` in trace-events)
@@ -71,11 +73,13 @@ static void ring_consume_all(struct bench_ring *r)
 	__atomic_store_n(&r->w.ctl->tail, head, __ATOMIC_RELEASE);
 }
 
-enum loop { LOOP_FLOOR, LOOP_ENABLED, LOOP_OFF, LOOP_COMPILED_OUT };
+enum loop { LOOP_FLOOR, LOOP_ENABLED, LOOP_VCPU, LOOP_OFF, LOOP_VCPU_OFF, LOOP_COMPILED_OUT };
 
 struct worker {
 	pthread_t thread;
 	struct bench_ring ring;
+	struct ring_writer *home;
+	struct trace_vcpu tv;
 	enum loop loop;
 	unsigned index;
 	double ns;
@@ -108,6 +112,16 @@ static double run_loop(struct worker *wk)
 		for (uint64_t i = 0; i < EVENTS; i++)
 			trace_stress_event(me, i);
 		break;
+	case LOOP_VCPU:
+		for (uint64_t i = 0; i < EVENTS; i++)
+			trace_stress_vcpu_event(&wk->tv, me, i);
+		break;
+	case LOOP_VCPU_OFF:
+		for (uint64_t i = 0; i < EVENTS; i++) {
+			trace_stress_vcpu_event(&wk->tv, me, i);
+			__asm__ volatile("" ::: "memory");
+		}
+		break;
 	case LOOP_OFF:
 		for (uint64_t i = 0; i < EVENTS; i++) {
 			trace_stress_off(me, i);
@@ -137,7 +151,8 @@ static void *worker_main(void *arg)
 	struct worker *wk = arg;
 	double ns[REPS];
 
-	ring_thread_attach(&wk->ring.w);
+	wk->home = &wk->ring.w;
+	ring_thread_set_home(&wk->home);
 	for (int rep = 0; rep < REPS; rep++) {
 		pthread_barrier_wait(wk->barrier);
 		ns[rep] = run_loop(wk);
@@ -170,14 +185,21 @@ static double measure(struct worker *w, unsigned nthreads, enum loop loop)
 int main(void)
 {
 	static struct worker w[2];
-	double floor, en1, en2, off, off_busy, out;
+	double floor, en1, en2, vc1, vc2, off, off_busy, vc_off, out;
 
-	for (unsigned i = 0; i < 2; i++)
+	for (unsigned i = 0; i < 2; i++) {
 		ring_setup(&w[i].ring);
+		w[i].tv.ring = &w[i].ring.w;
+		trace_vcpu_register(&w[i].tv, i);
+	}
 	floor = measure(w, 1, LOOP_FLOOR);
 	trace_event_set("stress_event", true, TRACE_ALL_VCPUS);
 	en1 = measure(w, 1, LOOP_ENABLED);
 	en2 = measure(w, 2, LOOP_ENABLED);
+	vc_off = measure(w, 1, LOOP_VCPU_OFF);
+	trace_event_set("stress_vcpu_event", true, TRACE_ALL_VCPUS);
+	vc1 = measure(w, 1, LOOP_VCPU);
+	vc2 = measure(w, 2, LOOP_VCPU);
 	off_busy = measure(w, 1, LOOP_OFF);
 	trace_control_reset();
 	off = measure(w, 1, LOOP_OFF);
@@ -186,7 +208,11 @@ int main(void)
 	printf("BENCH producer_enabled_1t_ns %.2f ns/event\n", en1);
 	printf("BENCH producer_enabled_2t_ns %.2f ns/event\n", en2);
 	printf("BENCH producer_enabled_vs_floor %.2f ratio\n", en1 / floor);
+	printf("BENCH producer_vcpu_enabled_1t_ns %.2f ns/event\n", vc1);
+	printf("BENCH producer_vcpu_enabled_2t_ns %.2f ns/event\n", vc2);
+	printf("BENCH producer_vcpu_enabled_vs_floor %.2f ratio\n", vc1 / floor);
 	printf("BENCH producer_disabled_ns %.3f ns/event\n", off);
+	printf("BENCH producer_vcpu_disabled_ns %.3f ns/event\n", vc_off);
 	printf("BENCH producer_disabled_busy_ns %.3f ns/event\n", off_busy);
 	printf("BENCH producer_compiled_out_ns %.3f ns/event\n", out);
 	return 0;

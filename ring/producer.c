@@ -27,6 +27,9 @@
 static struct ring_ctl null_ctl;
 struct ring_writer ring_null_writer = { .ctl = &null_ctl };
 __thread struct ring_writer *ring_self;
+__thread unsigned ring_self_generation;
+__thread struct ring_writer **ring_self_home;
+unsigned ring_generation;
 
 static uint64_t now_ms(void)
 {
@@ -165,8 +168,13 @@ int ring_writer_init(struct ring_writer *w, void *map, uint64_t map_bytes,
 
 struct ring_writer *ring_self_attach_slow(void)
 {
-	struct ring_writer *w = ring_session_take_sys_writer();
+	struct ring_writer *w;
 
+	ring_self_generation = __atomic_load_n(&ring_generation, __ATOMIC_ACQUIRE);
+	if (ring_self_home)
+		w = __atomic_load_n(ring_self_home, __ATOMIC_ACQUIRE);
+	else
+		w = ring_session_take_sys_writer();
 	ring_self = w ? w : &ring_null_writer;
 	return ring_self;
 }

@@ -13,8 +13,10 @@
  *
  *	struct ring_record *r = ring_reserve(w, NSLOTS);
  *	if (r) {
+ *		struct ring_ctl *ctl = w->ctl;
+ *		uint64_t head = ring_stamp(w, r, ID, NSLOTS);
  *		... store the arguments into r->args ...
- *		ring_commit(w, r, ID, NSLOTS);
+ *		ring_publish(w, ctl, head);
  *	}
  */
 #ifndef VTRACE_RING_H
@@ -45,16 +47,28 @@ struct ring_writer {
  * path, which drops (and counts) the event. */
 extern struct ring_writer ring_null_writer;
 
-/* The calling thread's writer; set by ring_thread_attach(), or taken from
- * the session's pool of sys rings on first use. */
+/*
+ * The calling thread's writer.  A thread either has a home, a place that
+ * holds its writer (a vCPU thread: its trace_vcpu's ring), or takes a sys
+ * ring from the session on first use.  Starting a new session bumps
+ * ring_generation, and every thread looks its writer up again on its next
+ * event, so `trace-file on` after `off` reaches every thread.
+ */
 extern __thread struct ring_writer *ring_self;
+extern __thread unsigned ring_self_generation;
+extern __thread struct ring_writer **ring_self_home;
+extern unsigned ring_generation;
 struct ring_writer *ring_self_attach_slow(void);
 
 static inline struct ring_writer *ring_self_writer(void)
 {
 	struct ring_writer *w = ring_self;
 
-	if (__builtin_expect(w == NULL, 0))
+	if (__builtin_expect(w == NULL ||
+				     ring_self_generation !=
+					     __atomic_load_n(&ring_generation,
+							     __ATOMIC_RELAXED),
+			     0))
 		w = ring_self_attach_slow();
 	return w;
 }
@@ -78,17 +92,37 @@ static inline struct ring_record *ring_reserve(struct ring_writer *w,
 	return &w->slots[w->head & w->slot_mask];
 }
 
-/* Stamp and publish a record that ring_reserve() returned. */
-static inline void ring_commit(struct ring_writer *w, struct ring_record *r,
-			       uint32_t id, uint32_t nslots)
+/*
+ * Stamp a record that ring_reserve() returned (id, size, timestamp) and
+ * return the head that publishes it.  The loads happen here, before the
+ * caller stores the arguments, so those stores cannot force a reload.
+ */
+static inline uint64_t ring_stamp(struct ring_writer *w, struct ring_record *r,
+				  uint32_t id, uint32_t nslots)
 {
+	uint64_t head = w->head + nslots;
+
 	r->id = id;
 	r->nslots = nslots;
 	r->timestamp = trace_clock_now();
-	w->head += nslots;
+	return head;
+}
+
+/* Publish every record up to @head (from ring_stamp); @ctl is w->ctl. */
+static inline void ring_publish(struct ring_writer *w, struct ring_ctl *ctl,
+				uint64_t head)
+{
+	w->head = head;
 	/* P1: the record's stores are visible before the new head; pairs with
 	 * the load-acquire of head in the consumer (C1). */
-	__atomic_store_n(&w->ctl->head, w->head, __ATOMIC_RELEASE);
+	__atomic_store_n(&ctl->head, head, __ATOMIC_RELEASE);
+}
+
+/* Stamp and publish in one go, for a record whose arguments are stored. */
+static inline void ring_commit(struct ring_writer *w, struct ring_record *r,
+			       uint32_t id, uint32_t nslots)
+{
+	ring_publish(w, w->ctl, ring_stamp(w, r, id, nslots));
 }
 
 /*
@@ -99,10 +133,12 @@ int ring_writer_init(struct ring_writer *w, void *map, uint64_t map_bytes,
 		     enum ring_policy policy, unsigned index,
 		     struct ring_session *session);
 
-/* Make @w the calling thread's writer (a vCPU thread takes its own ring). */
-static inline void ring_thread_attach(struct ring_writer *w)
+/* Give the calling thread a home: it writes to whatever ring *home holds
+ * (a vCPU thread passes &vcpu->ring), now and after every new session. */
+static inline void ring_thread_set_home(struct ring_writer **home)
 {
-	ring_self = w;
+	ring_self_home = home;
+	ring_self = NULL;
 }
 
 #endif /* VTRACE_RING_H */

@@ -42,6 +42,7 @@ struct ring_session {
 	int timeout_reported;
 	struct ring_writer *writers;
 	void **maps;
+	struct ring_session *retired_next;
 };
 
 static struct ring_session *current_session;
@@ -211,6 +212,8 @@ static int session_start(struct ring_session *s, const struct ring_session_param
 		return err;
 	}
 	__atomic_store_n(&current_session, s, __ATOMIC_RELEASE);
+	/* Every thread looks its writer up again on its next event. */
+	__atomic_add_fetch(&ring_generation, 1, __ATOMIC_RELEASE);
 	*out = s;
 	return 0;
 }
@@ -424,6 +427,34 @@ int ring_session_close(struct ring_session *s)
 	}
 	session_free(s);
 	return ret;
+}
+
+/* Retired sessions stay mapped until the process exits: a writer thread
+ * may still hold one of their writers for the event it is writing. */
+static struct ring_session *retired;
+
+uint64_t ring_session_retire(struct ring_session *s)
+{
+	struct vt_msg m = { .magic = VT_PROTO_MAGIC, .type = VT_MSG_BYE };
+	uint64_t dropped = ring_session_dropped(s);
+
+	__atomic_store_n(&current_session, NULL, __ATOMIC_RELEASE);
+	__atomic_add_fetch(&ring_generation, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&s->gone, 1, __ATOMIC_RELAXED);
+	send(s->sock, &m, sizeof(m), MSG_NOSIGNAL);
+	shutdown(s->sock, SHUT_WR);
+	s->retired_next = retired;
+	retired = s;
+	ring_session_reap();
+	return dropped;
+}
+
+void ring_session_reap(void)
+{
+	for (struct ring_session *s = retired; s; s = s->retired_next) {
+		if (s->child > 0 && waitpid(s->child, NULL, WNOHANG) == s->child)
+			s->child = 0;
+	}
 }
 
 pid_t ring_session_consumer_pid(struct ring_session *s)

@@ -5,7 +5,8 @@
  *
  *	struct ring_session *s;
  *	int err = ring_session_connect("/tmp/vt.sock", &params, &s);
- *	ring_thread_attach(ring_session_vcpu(s, 0));   // on vCPU 0's thread
+ *	vcpu->ring = ring_session_vcpu(s, 0);
+ *	ring_thread_set_home(&vcpu->ring);             // on vCPU 0's thread
  *	...
  *	ring_session_flush(s);      // everything published is on disk
  *	ring_session_close(s);      // after every writer thread stopped
@@ -56,6 +57,15 @@ int ring_session_flush(struct ring_session *s, unsigned timeout_ms);
 /* Say BYE, wait for a spawned consumer to exit (its status is returned,
  * or -errno), unmap.  Every writer thread must have stopped. */
 int ring_session_close(struct ring_session *s);
+
+/* Say BYE and stop using the session, while writer threads may still be
+ * running: the mappings stay (a thread may be in the middle of a record),
+ * every thread looks its writer up again, a spawned consumer is reaped
+ * later by ring_session_reap().  Returns the session's drop count. */
+uint64_t ring_session_retire(struct ring_session *s);
+
+/* Reap consumers of retired sessions that have exited; never blocks. */
+void ring_session_reap(void);
 
 /* The session's consumer went away (hang-up seen); writers then never
  * block and their events are counted as dropped. */

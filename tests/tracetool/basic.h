@@ -47,11 +47,13 @@ static inline void _trace_plain_event_emit(struct ring_writer *_w, uint32_t a, i
 	struct ring_record *_rec = ring_reserve(_w, 1);
 	if (__builtin_expect(_rec == NULL, 0))
 		return;
+	struct ring_ctl *_ctl = _w->ctl;
+	uint64_t _head = ring_stamp(_w, _rec, TRACE_PLAIN_EVENT, 1);
 	struct _trace_plain_event_args *_args = (struct _trace_plain_event_args *)_rec->args;
 	_args->a = a;
 	_args->b = b;
 	_args->vt_pad[0] = 0;
-	ring_commit(_w, _rec, TRACE_PLAIN_EVENT, 1);
+	ring_publish(_w, _ctl, _head);
 }
 static inline void trace_plain_event(uint32_t a, int64_t b)
 {
@@ -84,11 +86,13 @@ static inline void _trace_vcpu_event_emit(struct ring_writer *_w, uint64_t pc, b
 	struct ring_record *_rec = ring_reserve(_w, 1);
 	if (__builtin_expect(_rec == NULL, 0))
 		return;
+	struct ring_ctl *_ctl = _w->ctl;
+	uint64_t _head = ring_stamp(_w, _rec, TRACE_VCPU_EVENT, 1);
 	struct _trace_vcpu_event_args *_args = (struct _trace_vcpu_event_args *)_rec->args;
 	_args->pc = pc;
 	_args->taken = taken;
 	_args->vt_pad[0] = 0;
-	ring_commit(_w, _rec, TRACE_VCPU_EVENT, 1);
+	ring_publish(_w, _ctl, _head);
 }
 static inline void trace_vcpu_event(struct trace_vcpu *vcpu, uint64_t pc, bool taken)
 {
@@ -115,11 +119,13 @@ static inline void _trace_mem_event_emit(struct ring_writer *_w, uint64_t vaddr,
 	struct ring_record *_rec = ring_reserve(_w, 1);
 	if (__builtin_expect(_rec == NULL, 0))
 		return;
+	struct ring_ctl *_ctl = _w->ctl;
+	uint64_t _head = ring_stamp(_w, _rec, TRACE_MEM_EVENT, 1);
 	struct _trace_mem_event_args *_args = (struct _trace_mem_event_args *)_rec->args;
 	_args->vaddr = vaddr;
 	_args->info = info;
 	_args->vt_pad[0] = 0;
-	ring_commit(_w, _rec, TRACE_MEM_EVENT, 1);
+	ring_publish(_w, _ctl, _head);
 }
 static inline bool trace_mem_event_trans(struct trace_vcpu *vcpu)
 {
@@ -161,13 +167,15 @@ static inline void _trace_strings_emit(struct ring_writer *_w, void *ptr, const 
 	struct ring_record *_rec = ring_reserve(_w, 3);
 	if (__builtin_expect(_rec == NULL, 0))
 		return;
+	struct ring_ctl *_ctl = _w->ctl;
+	uint64_t _head = ring_stamp(_w, _rec, TRACE_STRINGS, 3);
 	struct _trace_strings_args *_args = (struct _trace_strings_args *)_rec->args;
 	_args->ptr = (uint64_t)(uintptr_t)ptr;
 	trace_copy_string(_args->name, name, sizeof(_args->name));
 	trace_copy_string(_args->path, path, sizeof(_args->path));
 	_args->len = len;
 	_args->vt_pad[0] = 0;
-	ring_commit(_w, _rec, TRACE_STRINGS, 3);
+	ring_publish(_w, _ctl, _head);
 }
 static inline void trace_strings(void *ptr, const char *name, const char *path, size_t len)
 {
@@ -194,9 +202,11 @@ static inline void _trace_no_args_emit(struct ring_writer *_w)
 	struct ring_record *_rec = ring_reserve(_w, 1);
 	if (__builtin_expect(_rec == NULL, 0))
 		return;
+	struct ring_ctl *_ctl = _w->ctl;
+	uint64_t _head = ring_stamp(_w, _rec, TRACE_NO_ARGS, 1);
 	struct _trace_no_args_args *_args = (struct _trace_no_args_args *)_rec->args;
 	_args->vt_pad[0] = 0;
-	ring_commit(_w, _rec, TRACE_NO_ARGS, 1);
+	ring_publish(_w, _ctl, _head);
 }
 static inline void trace_no_args(void)
 {

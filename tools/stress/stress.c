@@ -50,7 +50,7 @@ static void *stress_main(void *arg)
 	uint32_t me = t->index;
 	char msg[64];
 
-	ring_thread_attach(t->tv.ring);
+	ring_thread_set_home(&t->tv.ring);
 	ring_writer_bind_local_node(t->tv.ring);
 	for (uint64_t seq = 0; seq < events_per_thread; seq++) {
 		if (mix && (seq & 63) == 17) {

@@ -414,6 +414,8 @@ def gen_h_event(ev, w):
                           if not p.startswith("struct trace_vcpu") and p != "void")))
     w("\tstruct ring_record *_rec = ring_reserve(_w, %d);\n" % ev.nslots)
     w("\tif (__builtin_expect(_rec == NULL, 0))\n\t\treturn;\n")
+    w("\tstruct ring_ctl *_ctl = _w->ctl;\n")
+    w("\tuint64_t _head = ring_stamp(_w, _rec, TRACE_%s, %d);\n" % (up, ev.nslots))
     w("\tstruct _trace_%s_args *_args = (struct _trace_%s_args *)_rec->args;\n" % (ev.name, ev.name))
     for a in ev.args:
         if a.is_string:
@@ -424,7 +426,7 @@ def gen_h_event(ev, w):
             w("\t_args->%s = %s;\n" % (a.name, a.name))
     if ev.pad:
         w("\t_args->vt_pad[0] = 0;\n")
-    w("\tring_commit(_w, _rec, TRACE_%s, %d);\n}\n" % (up, ev.nslots))
+    w("\tring_publish(_w, _ctl, _head);\n}\n")
     call_args = "".join(", " + a.name for a in ev.args)
     if ev.tcg:
         # Translation time: does this vCPU's block get the trace op?
