@@ -196,7 +196,7 @@ struct cons_ctx {
 };
 
 /* session.c */
-int cons_listen(const char *path, int *out_fd);
+int cons_listen(const char *path, int sigfd, int *out_fd);
 int cons_session_hello(struct cons_ctx *ctx);
 int cons_rings_create(struct cons_ctx *ctx, uint32_t ring_kb);
 int cons_rings_send(struct cons_ctx *ctx, int status);

@@ -398,13 +398,22 @@ static int setup_signals(struct cons_ctx *ctx)
 	return ctx->sigfd < 0 ? -errno : 0;
 }
 
-static int open_pidfd(uint32_t pid)
+/* A pidfd on the producer, to notice its death even if something else
+ * holds its end of the socket.  Only when HELLO's pid is the socket's
+ * peer: a pid we cannot vouch for could end the session early. */
+static int open_pidfd(int sock, uint32_t pid)
 {
 #ifdef SYS_pidfd_open
-	if (pid)
-		return (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
-#endif
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (!pid || getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &cred, &len) ||
+	    cred.pid != (pid_t)pid)
+		return -1;
+	return (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
+#else
 	return -1;
+#endif
 }
 
 int cons_run(const struct cons_options *opt)
@@ -443,7 +452,13 @@ int cons_run(const struct cons_options *opt)
 	}
 	cons_dir_fd = ctx.dirfd;
 	if (opt->listen_path) {
-		err = cons_listen(opt->listen_path, &ctx.sock);
+		err = cons_listen(opt->listen_path, ctx.sigfd, &ctx.sock);
+		if (err == -EINTR) {
+			fprintf(stderr, CONS_NAME ": interrupted while waiting "
+				"for a producer on %s\n", opt->listen_path);
+			close(ctx.dirfd);
+			return 1;
+		}
 		if (err) {
 			snprintf(what, sizeof(what), "cannot listen on %s",
 				 opt->listen_path);
@@ -491,7 +506,7 @@ int cons_run(const struct cons_options *opt)
 		ret = die("cannot send the rings to the producer", -err);
 		goto out_writer;
 	}
-	ctx.pidfd = open_pidfd(ctx.pid);
+	ctx.pidfd = open_pidfd(ctx.sock, ctx.pid);
 
 	serve(&ctx);
 	finish_trace(&ctx);

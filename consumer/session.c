@@ -30,7 +30,7 @@
 
 #define HELLO_TIMEOUT_MS 30000
 
-int cons_listen(const char *path, int *out_fd)
+int cons_listen(const char *path, int sigfd, int *out_fd)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	struct stat st;
@@ -61,9 +61,24 @@ int cons_listen(const char *path, int *out_fd)
 		err = -errno;
 		goto out_unlink;
 	}
-	do {
+	for (;;) {
+		struct pollfd p[2] = { { .fd = fd, .events = POLLIN },
+				       { .fd = sigfd, .events = POLLIN } };
+
+		if (poll(p, sigfd >= 0 ? 2 : 1, -1) < 0 && errno != EINTR) {
+			err = -errno;
+			goto out_unlink;
+		}
+		if (p[1].revents & POLLIN) {
+			err = -EINTR;	/* SIGINT/SIGTERM while waiting */
+			goto out_unlink;
+		}
+		if (!(p[0].revents & POLLIN))
+			continue;
 		conn = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
-	} while (conn < 0 && errno == EINTR);
+		if (conn >= 0 || (errno != EINTR && errno != ECONNABORTED))
+			break;
+	}
 	if (conn < 0) {
 		err = -errno;
 		goto out_unlink;
