@@ -106,7 +106,7 @@ def metadata():
 	freq = %d;
 	precision = 1;
 	offset_s = 1764150000;
-	offset = 0;
+	offset = 123456;
 	absolute = FALSE;
 };
 typealias integer { size = 64; align = 64; signed = false;

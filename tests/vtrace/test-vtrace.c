@@ -219,23 +219,31 @@ static void test_metadata_rejects_with_file_and_line(void **state)
 	}
 }
 
-static void test_metadata_converts_ticks_to_ns(void **state)
+static void test_metadata_converts_ticks_like_babeltrace2(void **state)
 {
-	struct vt_metadata md = { .clock_freq = 1000000000 };
+	/* The clock of a real vtrace-stress trace (TSC-calibrated). */
+	struct vt_metadata md = { .clock_freq = 2599996645,
+				  .clock_offset_s = 1795691744,
+				  .clock_offset = 651299289 };
 
 	(void)state;
+	/* `babeltrace2 --clock-cycles` / `--clock-seconds` of one event */
+	assert_int_equal(vt_metadata_ns_from_origin(&md, 2130066691428),
+			 1795692563507976986);
+	assert_int_equal(vt_metadata_ns_from_origin(&md, 2130066691886),
+			 1795692563507977162);
+	md.clock_freq = 1000000000;
 	assert_int_equal(vt_metadata_ticks_to_ns(&md, 123456789), 123456789);
 	md.clock_freq = 2000000000;
 	assert_int_equal(vt_metadata_ticks_to_ns(&md, 3), 1);
-	assert_int_equal(vt_metadata_ticks_to_ns(&md, UINT64_MAX),
-			 UINT64_MAX / 2);
 	md.clock_freq = 32768;
 	assert_int_equal(vt_metadata_ticks_to_ns(&md, 32768 * 5 + 1),
 			 5000000000ull + 30517);
-	md.clock_freq = 2400000000ull;	/* TSC-like: 12 ticks = 5 ns */
-	assert_int_equal(vt_metadata_ticks_to_ns(&md, 12), 5);
-	assert_int_equal(vt_metadata_ticks_to_ns(&md, 2400000000ull * 1000000),
-			 1000000000000000ull);
+	md.clock_freq = 1;
+	assert_int_equal(vt_metadata_ticks_to_ns(&md, UINT64_MAX), UINT64_MAX);
+	md.clock_offset_s = -1;
+	md.clock_offset = -1;
+	assert_int_equal(vt_metadata_ns_from_origin(&md, 3), 1000000000);
 }
 
 /* ------------------------------------------------------------ format */
@@ -561,7 +569,7 @@ int main(void)
 		cmocka_unit_test(test_metadata_lays_out_multi_slot_events),
 		cmocka_unit_test(test_metadata_ignores_comments),
 		cmocka_unit_test(test_metadata_rejects_with_file_and_line),
-		cmocka_unit_test(test_metadata_converts_ticks_to_ns),
+		cmocka_unit_test(test_metadata_converts_ticks_like_babeltrace2),
 		cmocka_unit_test(test_format_integers_match_snprintf),
 		cmocka_unit_test(test_format_sign_extends_signed_fields),
 		cmocka_unit_test(test_format_pointers_and_chars_match_snprintf),

@@ -8,8 +8,11 @@
  *	lost N packets vcpu=N
  *
  * delta_us is the time since the previous event line (0.000 first),
- * microseconds with three decimals; loss lines carry no time and do not
- * move the reference.  Streams of sys rings print sys=N for vcpu=N.
+ * microseconds with three decimals, from times converted to ns the way
+ * babeltrace2 converts them (so both tools show the same deltas); loss
+ * lines carry no time and do not move the reference.  --raw-time prints
+ * ns since the Unix epoch instead.  Streams of sys rings print sys=N for
+ * vcpu=N.
  *
  * Everything that varies per event is formatted by hand into a 1 MiB
  * buffer written with fwrite: per event class the "name " prefix and the
@@ -65,7 +68,7 @@ struct dump {
 	size_t used, cap;
 	bool write_error;
 	bool have_prev;
-	uint64_t prev_ts;
+	uint64_t prev_ns;	/* time of the previous event line */
 	uint64_t dropped, lost;
 };
 
@@ -81,7 +84,8 @@ void vt_dump_usage(void *file)
 		"them out\n"
 		"                     (may repeat, or GLOB,GLOB,...)\n"
 		"  -c, --vcpu N       only vCPU N (sysN for a sys ring)\n"
-		"  -r, --raw-time     clock time in ns instead of the delta\n"
+		"  -r, --raw-time     time in ns since the Unix epoch instead "
+		"of the delta\n"
 		"  -n, --count        print per-event counts only\n"
 		"  -h, --help         this text\n"
 		"\n"
@@ -169,21 +173,24 @@ static void print_event(struct dump *d, const struct vt_item *it,
 	}
 	p = vt_copy_padded(p, dc->prefix, dc->prefix_len);
 	if (d->raw_time) {
-		p = vt_format_u64(p, vt_metadata_ticks_to_ns(d->md,
-							     it->timestamp));
-	} else if (!d->have_prev) {
-		memcpy(p, "0.000", 5);
-		p += 5;
-	} else if (it->timestamp >= d->prev_ts) {
-		p = put_us(p, vt_metadata_ticks_to_ns(d->md, it->timestamp -
-								     d->prev_ts));
+		p = vt_format_i64(p, vt_metadata_ns_from_origin(d->md,
+								it->timestamp));
 	} else {
-		*p++ = '-';
-		p = put_us(p, vt_metadata_ticks_to_ns(d->md, d->prev_ts -
-								     it->timestamp));
+		/* a difference of converted times, as babeltrace2 shows it */
+		uint64_t ns = vt_metadata_ticks_to_ns(d->md, it->timestamp);
+
+		if (!d->have_prev) {
+			memcpy(p, "0.000", 5);
+			p += 5;
+		} else if (ns >= d->prev_ns) {
+			p = put_us(p, ns - d->prev_ns);
+		} else {
+			*p++ = '-';
+			p = put_us(p, d->prev_ns - ns);
+		}
+		d->have_prev = true;
+		d->prev_ns = ns;
 	}
-	d->have_prev = true;
-	d->prev_ts = it->timestamp;
 	p = vt_copy_padded(p, ds->text, ds->len);
 	p = vt_format_render(dc->fmt, it->payload, p);
 	*p++ = '\n';

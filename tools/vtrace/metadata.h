@@ -112,18 +112,37 @@ const char *vt_metadata_env_string(const struct vt_metadata *md,
 bool vt_metadata_env_int(const struct vt_metadata *md, const char *key,
 			 int64_t *value);
 
-/* Clock ticks to nanoseconds (the clock's own origin, no offset). */
+/*
+ * Clock ticks to nanoseconds, computed exactly as babeltrace2 does
+ * (1e9 * ticks / freq in double precision, truncated), so that times and
+ * deltas agree with `babeltrace2` to the nanosecond.
+ */
 static inline uint64_t vt_metadata_ticks_to_ns(const struct vt_metadata *md,
 					       uint64_t ticks)
 {
-	uint64_t f = md->clock_freq;
+	double ns;
 
-	if (f == 1000000000u)
+	if (md->clock_freq == 1000000000u)
 		return ticks;
-	if (f > 1000000000u && f % 1000000000u == 0)
-		return ticks / (f / 1000000000u);
-	/* exact for f below 2^64 / 10^9 (18 GHz) */
-	return ticks / f * 1000000000u + ticks % f * 1000000000u / f;
+	ns = 1e9 * (double)ticks / (double)md->clock_freq;
+	return ns >= 18446744073709551615.0 ? UINT64_MAX : (uint64_t)ns;
+}
+
+/* Nanoseconds from the Unix epoch of clock value ticks: offset_s, then
+ * offset and ticks each converted as above (babeltrace2's
+ * --clock-seconds, digits joined). */
+static inline int64_t vt_metadata_ns_from_origin(const struct vt_metadata *md,
+						 uint64_t ticks)
+{
+	int64_t base = md->clock_offset_s * 1000000000;
+
+	if (md->clock_offset >= 0)
+		base += (int64_t)vt_metadata_ticks_to_ns(md,
+						(uint64_t)md->clock_offset);
+	else
+		base -= (int64_t)vt_metadata_ticks_to_ns(md,
+						-(uint64_t)md->clock_offset);
+	return base + (int64_t)vt_metadata_ticks_to_ns(md, ticks);
 }
 
 #endif /* VTRACE_METADATA_H */
