@@ -77,6 +77,9 @@ static bool work_ready(struct cons_ctx *ctx)
 {
 	unsigned i;
 
+	/* With the queue full, the io_uring fd wakes us, not the rings. */
+	if (!cons_writer_can_submit(&ctx->w))
+		return false;
 	for (i = 0; i < ctx->nrings; i++) {
 		struct cons_ring *r = &ctx->rings[i];
 
