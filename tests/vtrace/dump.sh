@@ -212,6 +212,35 @@ corrupt bad-uuid \
 	"vcpu1: offset 0: packet uuid does not match the metadata's trace uuid" \
 	"$L_LOST" "${V1P0[@]}"
 
+# A zero-filled tail (preallocated file): one line for the first bad
+# packet, one summary for the rest, the trace before it intact.
+cp -r "$T/good" "$T/zero-tail"
+head -c $((5 * 4096)) /dev/zero >>"$T/zero-tail/vcpu0"
+run "zero-tail" 1 dump "$T/zero-tail"
+printf '%s\n' \
+	"vtrace: $T/zero-tail/vcpu0: offset 8192: bad packet magic 0x00000000 (want 0xc1fc1fc1)" \
+	"vtrace: $T/zero-tail/vcpu0: offset 12288: 4 more bad packets, up to offset 24576, skipped" \
+	"vtrace: $T/zero-tail: 2 problems found, see above" >"$T/want"
+expect "zero-tail: a run of bad packets is reported once" "$T/want" "$T/err"
+expect "zero-tail: the trace is printed whole" "$T/golden" "$T/out"
+
+# ---------------------------------------------------------------- at scale
+# 20000 events over 4 streams of many packets: babeltrace2 agrees on the
+# count, every event is printed once, and times never go backwards.
+if $PY $GEN "$T/scale" --bench 20000 $(command -v babeltrace2 >/dev/null &&
+					echo --verify) >"$T/scale.log" 2>&1; then
+	echo "ok: bench trace generated: $(cat "$T/scale.log")"
+else
+	fail "bench trace: $(cat "$T/scale.log")"
+fi
+run "scale" 0 dump --raw-time "$T/scale"
+[ "$(wc -l <"$T/out")" -eq 20000 ] || fail "scale: $(wc -l <"$T/out") lines"
+cut -d' ' -f2 "$T/out" | sort -c -n && echo "ok: scale: merged in time order" ||
+	fail "scale: not in time order"
+cut -d' ' -f4 "$T/out" | sort | uniq -c | awk '{ print $2, $1 }' >"$T/got"
+printf '%s\n' "vcpu=0 5000" "vcpu=1 5000" "vcpu=2 5000" "vcpu=3 5000" >"$T/want"
+expect "scale: every stream complete" "$T/want" "$T/got"
+
 # ---------------------------------------------------------------- bad dirs
 run "missing dir" 1 dump "$T/nope"
 echo "vtrace: $T/nope: No such file or directory" >"$T/want"

@@ -57,6 +57,8 @@ struct stream {
 	uint32_t prev_seq;
 	uint64_t prev_discarded;
 	uint32_t skipped;	/* bad packets since the previous good one */
+	uint32_t bad_run;	/* bad packets in a row, reported once */
+	uint64_t bad_run_first, bad_run_last;
 	uint64_t pend_lost, pend_discarded;
 
 	struct vt_item item;	/* pending: the next item of this stream */
@@ -106,48 +108,50 @@ report(struct vt_trace *t, const char *path, int64_t offset,
 
 /* ------------------------------------------------------------ packets */
 
-/* Check the packet at s->pkt_off; 0 if good, else reported (-1). */
-static int check_packet(struct vt_trace *t, struct stream *s,
-			const struct ring_packet_header *h)
+/* Check a packet header; 0 if good, else -1 with the reason in why. */
+static int check_packet(const struct vt_trace *t,
+			const struct ring_packet_header *h, char *why,
+			size_t len)
 {
-	int64_t off = (int64_t)s->pkt_off;
+	if (h->magic != RING_CTF_MAGIC)
+		snprintf(why, len, "bad packet magic 0x%08x (want 0x%08x)",
+			 h->magic, RING_CTF_MAGIC);
+	else if (t->md->has_uuid && memcmp(h->uuid, t->md->uuid, 16))
+		snprintf(why, len, "packet uuid does not match the metadata's "
+			 "trace uuid");
+	else if (h->stream_id != 0)
+		snprintf(why, len, "stream_id %u (want 0)", h->stream_id);
+	else if (h->content_size > h->packet_size)
+		snprintf(why, len, "content_size %u bits is larger than "
+			 "packet_size %u bits", h->content_size,
+			 h->packet_size);
+	else if (h->packet_size != PACKET_BITS)
+		snprintf(why, len, "packet_size %u bits (want %u)",
+			 h->packet_size, PACKET_BITS);
+	else if (h->content_size < SLOT_BITS || h->content_size % SLOT_BITS)
+		snprintf(why, len, "content_size %u bits is not a whole number "
+			 "of 64-byte slots", h->content_size);
+	else if (h->timestamp_begin > h->timestamp_end)
+		snprintf(why, len, "timestamp_begin %" PRIu64 " after "
+			 "timestamp_end %" PRIu64, h->timestamp_begin,
+			 h->timestamp_end);
+	else
+		return 0;
+	return -1;
+}
 
-	if (h->magic != RING_CTF_MAGIC) {
-		report(t, s->path, off, "bad packet magic 0x%08x (want 0x%08x)",
-		       h->magic, RING_CTF_MAGIC);
-		return -1;
-	}
-	if (t->md->has_uuid && memcmp(h->uuid, t->md->uuid, 16)) {
-		report(t, s->path, off, "packet uuid does not match the "
-		       "metadata's trace uuid");
-		return -1;
-	}
-	if (h->stream_id != 0) {
-		report(t, s->path, off, "stream_id %u (want 0)", h->stream_id);
-		return -1;
-	}
-	if (h->content_size > h->packet_size) {
-		report(t, s->path, off, "content_size %u bits is larger than "
-		       "packet_size %u bits", h->content_size, h->packet_size);
-		return -1;
-	}
-	if (h->packet_size != PACKET_BITS) {
-		report(t, s->path, off, "packet_size %u bits (want %u)",
-		       h->packet_size, PACKET_BITS);
-		return -1;
-	}
-	if (h->content_size < SLOT_BITS || h->content_size % SLOT_BITS) {
-		report(t, s->path, off, "content_size %u bits is not a whole "
-		       "number of 64-byte slots", h->content_size);
-		return -1;
-	}
-	if (h->timestamp_begin > h->timestamp_end) {
-		report(t, s->path, off, "timestamp_begin %" PRIu64
-		       " after timestamp_end %" PRIu64, h->timestamp_begin,
-		       h->timestamp_end);
-		return -1;
-	}
-	return 0;
+/*
+ * A run of bad packets (a zero-filled tail, a stretch of garbage) is
+ * reported as its first packet's reason plus one summary line, not one
+ * line per packet.
+ */
+static void end_bad_run(struct vt_trace *t, struct stream *s)
+{
+	if (s->bad_run > 1)
+		report(t, s->path, (int64_t)s->bad_run_first,
+		       "%u more bad packets, up to offset %" PRIu64
+		       ", skipped", s->bad_run - 1, s->bad_run_last);
+	s->bad_run = 0;
 }
 
 /* Release pages behind the cursor. */
@@ -168,23 +172,33 @@ static bool open_packet(struct vt_trace *t, struct stream *s)
 {
 	for (;; s->pkt_off += RING_PACKET_SIZE) {
 		const struct ring_packet_header *h;
-		uint64_t left = s->size - s->pkt_off;
+		char why[160];
 
-		if (s->pkt_off >= s->size)
+		if (s->pkt_off >= s->size) {
+			end_bad_run(t, s);
 			return false;
-		if (left < RING_PACKET_SIZE) {
+		}
+		if (s->size - s->pkt_off < RING_PACKET_SIZE) {
+			end_bad_run(t, s);
 			report(t, s->path, (int64_t)s->pkt_off,
 			       "truncated packet: %" PRIu64 " of %u bytes",
-			       left, RING_PACKET_SIZE);
+			       s->size - s->pkt_off, RING_PACKET_SIZE);
 			s->pkt_off = s->size;
 			return false;
 		}
 		release_behind(s);
 		h = (const void *)(s->map + s->pkt_off);
-		if (check_packet(t, s, h)) {
+		if (check_packet(t, h, why, sizeof(why))) {
+			if (!s->bad_run++)
+				report(t, s->path, (int64_t)s->pkt_off, "%s",
+				       why);
+			else if (s->bad_run == 2)
+				s->bad_run_first = s->pkt_off;
+			s->bad_run_last = s->pkt_off;
 			s->skipped++;
 			continue;
 		}
+		end_bad_run(t, s);
 		if (s->have_prev) {
 			uint32_t want = s->prev_seq + 1 + s->skipped;
 
