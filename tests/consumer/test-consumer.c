@@ -55,6 +55,7 @@ static void test_packet_walk_stops_at_pad(void **state)
 	enum cons_walk_end why;
 	unsigned records, end;
 
+	(void)state;
 	for (unsigned i = 1; i <= 10; i++)
 		put(pkt, i, 1, i);
 	slot(pkt, 11)->id = RING_PAD_ID;
@@ -73,6 +74,7 @@ static void test_packet_close_content_size_multislot(void **state)
 	void *pkt = new_packet();
 	unsigned at = 1, n = 0;
 
+	(void)state;
 	memcpy(st.uuid, sim_uuid, 16);
 	/* 3-slot records: 21 of them fill slots 1..63 exactly. */
 	while (at + 3 <= SLOTS) {
@@ -114,6 +116,7 @@ static void test_packet_close_bad_nslots_zero(void **state)
 	struct cons_close c;
 	void *pkt = new_packet();
 
+	(void)state;
 	put(pkt, 1, 1, 10);
 	put(pkt, 2, 1, 11);
 	put(pkt, 3, 0, 12);		/* bad */
@@ -134,6 +137,7 @@ static void test_packet_close_bad_nslots_past_packet(void **state)
 	struct cons_close c;
 	void *pkt = new_packet();
 
+	(void)state;
 	put(pkt, 1, 1, 10);
 	put(pkt, 2, 63, 11);		/* 2 + 63 > 64 */
 	cons_packet_close(&st, pkt, SLOTS, 0, &c);
@@ -159,6 +163,7 @@ static void test_packet_close_timestamps_monotonic(void **state)
 	struct cons_close c;
 	void *pkt = new_packet();
 
+	(void)state;
 	put(pkt, 1, 1, 1000);
 	put(pkt, 2, 1, 1005);
 	put(pkt, 3, 1, 1003);		/* went back: raised to 1005 */
@@ -197,6 +202,7 @@ static void test_packet_close_discarded_non_decreasing(void **state)
 	struct cons_close c;
 	void *pkt = new_packet();
 
+	(void)state;
 	put(pkt, 1, 1, 1);
 	cons_packet_close(&st, pkt, 2, 5, &c);
 	assert_int_equal(hdr(pkt)->events_discarded, 5);
@@ -216,6 +222,7 @@ static void test_packet_close_empty_skipped_unless_drops(void **state)
 	struct cons_close c;
 	void *pkt = new_packet();
 
+	(void)state;
 	slot(pkt, 1)->id = RING_PAD_ID;
 	slot(pkt, 1)->nslots = 63;
 	cons_packet_close(&st, pkt, SLOTS, 2, &c);
@@ -235,6 +242,7 @@ static void test_packet_walk_unpublished_record_is_not_bad(void **state)
 	enum cons_walk_end why;
 	unsigned records, end;
 
+	(void)state;
 	put(pkt, 1, 1, 1);
 	put(pkt, 2, 4, 2);		/* ends at 6, limit is 4 */
 	end = cons_packet_walk(pkt, 1, 4, &why, NULL, &records);
