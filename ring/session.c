@@ -411,24 +411,6 @@ static int reap_child(pid_t pid, unsigned ms)
 	}
 }
 
-int ring_session_close(struct ring_session *s)
-{
-	struct vt_msg m = { .magic = VT_PROTO_MAGIC, .type = VT_MSG_BYE };
-	int ret = 0;
-
-	if (!s)
-		return 0;
-	__atomic_store_n(&current_session, NULL, __ATOMIC_RELEASE);
-	if (send(s->sock, &m, sizeof(m), MSG_NOSIGNAL) < 0 && errno != EPIPE)
-		ret = -errno;
-	if (s->child > 0) {
-		shutdown(s->sock, SHUT_WR);
-		ret = reap_child(s->child, 120000);
-	}
-	session_free(s);
-	return ret;
-}
-
 /* Retired sessions stay mapped until the process exits: a writer thread
  * may still hold one of their writers for the event it is writing. */
 static struct ring_session *retired;
@@ -455,6 +437,20 @@ void ring_session_reap(void)
 		if (s->child > 0 && waitpid(s->child, NULL, WNOHANG) == s->child)
 			s->child = 0;
 	}
+}
+
+int ring_session_close(struct ring_session *s)
+{
+	pid_t child;
+
+	if (!s)
+		return 0;
+	child = s->child;
+	ring_session_retire(s);
+	if (child <= 0 || s->child == 0)
+		return 0;	/* not ours, or already reaped */
+	s->child = 0;
+	return reap_child(child, 120000);
 }
 
 pid_t ring_session_consumer_pid(struct ring_session *s)

@@ -54,8 +54,9 @@ uint64_t ring_session_dropped(struct ring_session *s);
  * -ETIMEDOUT). */
 int ring_session_flush(struct ring_session *s, unsigned timeout_ms);
 
-/* Say BYE, wait for a spawned consumer to exit (its status is returned,
- * or -errno), unmap.  Every writer thread must have stopped. */
+/* Say BYE and wait for a spawned consumer to exit (its status is
+ * returned, or -errno).  Like ring_session_retire(), the mappings stay
+ * until the process exits. */
 int ring_session_close(struct ring_session *s);
 
 /* Say BYE and stop using the session, while writer threads may still be

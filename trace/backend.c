@@ -1,8 +1,17 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * The trace backend of a program: one session at a time with a consumer,
+ * started at start-up (-trace) or by `trace-file on`, stopped by
+ * `trace-file off` or at exit.  Every registered vCPU gets its ring of the
+ * session; other threads find a sys ring on their next event.  A session
+ * that is switched off is retired, not unmapped: a vCPU may be in the
+ * middle of a record in it.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +23,11 @@
 #include "trace/ctf-metadata.h"
 
 static struct ring_session *session;
+static struct trace_backend_opts config;
+static char outdir[PATH_MAX];
+static char consumer_socket[PATH_MAX];
+static uint64_t retired_drops;
+static pthread_mutex_t backend_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void trace_backend_sibling(const char *name, char *buf, size_t len)
 {
@@ -28,52 +42,139 @@ void trace_backend_sibling(const char *name, char *buf, size_t len)
 	snprintf(buf, len, "%s/%s", dirname(self), name);
 }
 
-int trace_backend_start(const struct trace_backend_opts *o)
+void trace_backend_configure(const struct trace_backend_opts *o)
+{
+	pthread_mutex_lock(&backend_lock);
+	config = *o;
+	if (o->outdir)
+		snprintf(outdir, sizeof(outdir), "%s", o->outdir);
+	else
+		snprintf(outdir, sizeof(outdir), "trace-%d", (int)getpid());
+	consumer_socket[0] = '\0';
+	if (o->consumer_socket)
+		snprintf(consumer_socket, sizeof(consumer_socket), "%s",
+			 o->consumer_socket);
+	config.outdir = outdir;
+	config.consumer_socket = consumer_socket[0] ? consumer_socket : NULL;
+	pthread_mutex_unlock(&backend_lock);
+}
+
+static void assign_vcpu_rings(struct ring_session *s)
+{
+	for (unsigned i = 0; i < trace_vcpu_count(); i++) {
+		struct trace_vcpu *tv = trace_vcpu_get(i);
+
+		if (tv)
+			__atomic_store_n(&tv->ring,
+					 s ? ring_session_vcpu(s, i) : &ring_null_writer,
+					 __ATOMIC_RELEASE);
+	}
+}
+
+static int start_locked(void)
 {
 	struct ring_session_params p = {
-		.nvcpus = o->nvcpus,
-		.nsys = o->nsys,
-		.ring_kb = o->ring_kb ? o->ring_kb : CONFIG_RING_KB,
-		.policy = o->policy,
+		.nvcpus = config.nvcpus,
+		.nsys = config.nsys,
+		.ring_kb = config.ring_kb ? config.ring_kb : CONFIG_RING_KB,
+		.policy = config.policy,
 	};
 	struct trace_clock_info clk;
 	char bin[PATH_MAX];
 	int err;
 
+	if (session)
+		return 0;
 	if (getrandom(p.uuid, sizeof(p.uuid), 0) != sizeof(p.uuid))
 		return -EIO;
 	p.uuid[6] = (p.uuid[6] & 0x0f) | 0x40;	/* RFC 4122 version 4 */
 	p.uuid[8] = (p.uuid[8] & 0x3f) | 0x80;
 	trace_clock_calibrate(&clk);
-	p.metadata = trace_ctf_metadata(p.uuid, &clk, o->procname);
+	p.metadata = trace_ctf_metadata(p.uuid, &clk, config.procname);
 	if (!p.metadata)
 		return -ENOMEM;
-	if (o->consumer_socket) {
-		err = ring_session_connect(o->consumer_socket, &p, &session);
+	if (config.consumer_socket) {
+		err = ring_session_connect(config.consumer_socket, &p, &session);
 		if (err)
 			fprintf(stderr, "vtrace: cannot attach to the consumer at %s: %s\n",
-				o->consumer_socket, strerror(-err));
+				config.consumer_socket, strerror(-err));
 	} else {
-		if (o->consumer_bin)
-			snprintf(bin, sizeof(bin), "%s", o->consumer_bin);
+		if (config.consumer_bin)
+			snprintf(bin, sizeof(bin), "%s", config.consumer_bin);
 		else
 			trace_backend_sibling("vtrace-consumer", bin, sizeof(bin));
-		err = ring_session_spawn(bin, o->outdir, &p, &session);
+		err = ring_session_spawn(bin, config.outdir, &p, &session);
 		if (err)
 			fprintf(stderr, "vtrace: cannot start the consumer %s: %s\n",
 				bin, strerror(-err));
 	}
 	free((void *)p.metadata);
-	if (err)
+	if (err) {
+		session = NULL;
 		return err;
-	for (unsigned i = 0; i < trace_vcpu_count(); i++) {
-		struct trace_vcpu *tv = trace_vcpu_get(i);
-
-		if (tv)
-			__atomic_store_n(&tv->ring, ring_session_vcpu(session, i),
-					 __ATOMIC_RELEASE);
 	}
+	assign_vcpu_rings(session);
 	return 0;
+}
+
+int trace_backend_start(const struct trace_backend_opts *o)
+{
+	int err;
+
+	trace_backend_configure(o);
+	pthread_mutex_lock(&backend_lock);
+	err = start_locked();
+	pthread_mutex_unlock(&backend_lock);
+	return err;
+}
+
+int trace_backend_on(void)
+{
+	int err;
+
+	pthread_mutex_lock(&backend_lock);
+	err = start_locked();
+	pthread_mutex_unlock(&backend_lock);
+	return err;
+}
+
+static void off_locked(void)
+{
+	if (!session)
+		return;
+	assign_vcpu_rings(NULL);
+	retired_drops += ring_session_retire(session);
+	session = NULL;
+}
+
+void trace_backend_off(void)
+{
+	pthread_mutex_lock(&backend_lock);
+	off_locked();
+	pthread_mutex_unlock(&backend_lock);
+}
+
+int trace_backend_set_dir(const char *dir)
+{
+	int err = 0;
+
+	pthread_mutex_lock(&backend_lock);
+	if (strlen(dir) >= sizeof(outdir)) {
+		err = -ENAMETOOLONG;
+		goto out;
+	}
+	snprintf(outdir, sizeof(outdir), "%s", dir);
+	config.outdir = outdir;
+	/* A consumer started by hand owns its directory; we spawn our own
+	 * from now on. */
+	config.consumer_socket = NULL;
+	if (session) {
+		off_locked();
+		err = start_locked();
+	}
+out:
+	pthread_mutex_unlock(&backend_lock);
+	return err;
 }
 
 struct ring_session *trace_backend_session(void)
@@ -83,13 +184,49 @@ struct ring_session *trace_backend_session(void)
 
 int trace_backend_flush(void)
 {
-	return session ? ring_session_flush(session, 30000) : -ENOTCONN;
+	int err;
+
+	pthread_mutex_lock(&backend_lock);
+	err = session ? ring_session_flush(session, 30000) : -ENOTCONN;
+	pthread_mutex_unlock(&backend_lock);
+	return err;
+}
+
+uint64_t trace_backend_dropped(void)
+{
+	uint64_t d;
+
+	pthread_mutex_lock(&backend_lock);
+	d = retired_drops + (session ? ring_session_dropped(session) : 0);
+	pthread_mutex_unlock(&backend_lock);
+	return d;
+}
+
+void trace_backend_status(FILE *out)
+{
+	pthread_mutex_lock(&backend_lock);
+	if (!session) {
+		fprintf(out, "Trace file \"%s\" off\n", outdir[0] ? outdir : "-");
+	} else if (config.consumer_socket) {
+		fprintf(out, "Trace file on, consumer at %s, %llu events dropped\n",
+			config.consumer_socket,
+			(unsigned long long)ring_session_dropped(session));
+	} else {
+		fprintf(out, "Trace file \"%s\" on, consumer pid %d, %llu events dropped\n",
+			outdir, (int)ring_session_consumer_pid(session),
+			(unsigned long long)ring_session_dropped(session));
+	}
+	pthread_mutex_unlock(&backend_lock);
 }
 
 int trace_backend_stop(void)
 {
-	int ret = ring_session_close(session);
+	int ret;
 
+	pthread_mutex_lock(&backend_lock);
+	ret = ring_session_close(session);
 	session = NULL;
+	ring_session_reap();
+	pthread_mutex_unlock(&backend_lock);
 	return ret;
 }

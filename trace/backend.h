@@ -7,6 +7,8 @@
 #ifndef VTRACE_TRACE_BACKEND_H
 #define VTRACE_TRACE_BACKEND_H
 
+#include <stdio.h>
+
 #include "ring/session.h"
 
 struct trace_backend_opts {
@@ -20,12 +22,24 @@ struct trace_backend_opts {
 	enum ring_policy policy;
 };
 
-/* 0 or -errno; the error is also printed once on stderr. */
+/* Remember @o for trace_backend_on() (outdir default: trace-PID). */
+void trace_backend_configure(const struct trace_backend_opts *o);
+/* configure + on.  0 or -errno; the error is also printed on stderr. */
 int trace_backend_start(const struct trace_backend_opts *o);
+/* Start a session with the configured consumer (spawned or by socket). */
+int trace_backend_on(void);
+/* Retire the session: the consumer writes what was published and exits. */
+void trace_backend_off(void);
+/* Write into DIR from now on (restarts a running session there). */
+int trace_backend_set_dir(const char *dir);
 struct ring_session *trace_backend_session(void);
+/* Everything published so far is on disk when this returns 0. */
 int trace_backend_flush(void);
-/* Stop: every writer thread must have stopped.  Returns the consumer's
- * exit status when we spawned it. */
+/* Events dropped by this and earlier sessions. */
+uint64_t trace_backend_dropped(void);
+/* One line: on/off, directory, consumer, drops. */
+void trace_backend_status(FILE *out);
+/* At exit: BYE, and wait for a spawned consumer.  Returns its status. */
 int trace_backend_stop(void);
 
 /* Path of a program installed next to the running one (build/NAME). */

@@ -7,12 +7,15 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "trace.h"
 #include "trace/control.h"
+#include "trace/hmp.h"
+#include "trace/options.h"
 
 static struct trace_vcpu vcpus[3];
 static int kicks[3];
@@ -107,7 +110,7 @@ static void test_control_vcpu_global_counts_pairs(void **state)
 	assert_int_equal(trace_events_enabled_count, 6);
 	assert_int_equal(_TRACE_VCPU_A_DSTATE, 3);
 	assert_int_equal(trace_event_set("vcpu_b", false, 2), 1);
-	assert_int_equal(trace_events_enabled_count, 5);
+	assert_int_equal(trace_events_enabled_count, 2 + trace_vcpu_count());
 	assert_int_equal(_TRACE_VCPU_B_DSTATE, 2);
 	assert_int_equal(vcpus[2].mask, TRACE_VCPU_A_VCPU_BIT);
 	/* a vCPU given: globs skip non-vcpu events */
@@ -191,6 +194,109 @@ static void test_events_file_apply(void **state)
 	unlink(path);
 }
 
+/* Run @fn with the words of @line, return what it printed. */
+static char *hmp(int (*fn)(int, char **, FILE *), const char *line, int *ret)
+{
+	char *copy = strdup(line), *argv[16], *text = NULL, *save = NULL;
+	size_t len = 0;
+	int argc = 0;
+	FILE *out = open_memstream(&text, &len);
+
+	for (char *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save))
+		argv[argc++] = w;
+	*ret = fn(argc, argv, out);
+	fclose(out);
+	free(copy);
+	return text;
+}
+
+static void test_hmp_info_trace_events_format(void **state)
+{
+	int ret;
+	char *text;
+
+	trace_event_set("vcpu_a", true, 2);
+	text = hmp(trace_hmp_info_events, "vcpu_*", &ret);
+	assert_int_equal(ret, 0);
+	assert_string_equal(text, "vcpu_a : state 1 vcpus 2\nvcpu_b : state 0\n");
+	free(text);
+	text = hmp(trace_hmp_info_events, "vcpu 1", &ret);
+	assert_string_equal(text, "vcpu_a : state 0\nvcpu_b : state 0\ntcg_a : state 0\n");
+	free(text);
+	text = hmp(trace_hmp_info_events, "off_a", &ret);
+	assert_string_equal(text, "off_a : state 0 (compiled out)\n");
+	free(text);
+	text = hmp(trace_hmp_info_events, "* vcpu 9", &ret);
+	assert_int_equal(ret, -1);
+	assert_non_null(strstr(text, "error: invalid vCPU index 9"));
+	free(text);
+}
+
+static void test_hmp_trace_event_on_one_vcpu(void **state)
+{
+	int ret;
+	char *text = hmp(trace_hmp_trace_event, "vcpu_b on vcpu 1", &ret);
+
+	assert_int_equal(ret, 0);
+	assert_string_equal(text, "");
+	free(text);
+	assert_int_equal(vcpus[1].mask, TRACE_VCPU_B_VCPU_BIT);
+	assert_int_equal(vcpus[0].mask | vcpus[2].mask, 0);
+}
+
+static void test_hmp_bad_input_changes_nothing(void **state)
+{
+	static const char *bad[] = {
+		"nosuch on", "vcpu_a maybe", "vcpu_a on vcpu", "vcpu_a on vcpu x",
+		"vcpu_a on vcpu -1", "vcpu_a on vcpu 9", "plain_a on vcpu 0",
+		"off_a on", "vcpu_a on cpu 1", "",
+	};
+
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int ret;
+		char *text = hmp(trace_hmp_trace_event, bad[i], &ret);
+
+		assert_int_equal(ret, -1);
+		assert_int_equal(strncmp(text, "error: ", 7), 0);
+		assert_non_null(strchr(text, '\n'));
+		assert_int_equal(strchr(text, '\n')[1], '\0');	/* one line */
+		free(text);
+		assert_int_equal(trace_events_enabled_count, 0);
+	}
+}
+
+static void test_cmdline_keys_and_errors(void **state)
+{
+	struct trace_cmdline tc = { 0 };
+	char *msgs = NULL;
+	size_t len = 0;
+	FILE *err = open_memstream(&msgs, &len);
+
+	assert_int_equal(trace_cmdline_parse(&tc, "plain_*", err), 0);
+	assert_true(tc.requested);
+	assert_int_equal(trace_events_enabled_count, 2);
+	assert_int_equal(trace_cmdline_parse(&tc, "enable=vcpu_a,file=out/dir,"
+					     "policy=block,consumer=/tmp/s", err), 0);
+	assert_string_equal(tc.backend.outdir, "out/dir");
+	assert_string_equal(tc.backend.consumer_socket, "/tmp/s");
+	assert_int_equal(tc.backend.policy, RING_POLICY_BLOCK);
+	assert_int_equal(trace_events_enabled_count, 2 + trace_vcpu_count());
+	assert_int_equal(trace_cmdline_parse(&tc, "enable=zzz*", err), 0);
+	assert_int_equal(trace_cmdline_parse(&tc, "help", err), 0);
+	assert_true(tc.help);
+	assert_int_equal(trace_cmdline_parse(&tc, "bogus=1", err), -1);
+	assert_int_equal(trace_cmdline_parse(&tc, "policy=sometimes", err), -1);
+	assert_int_equal(trace_cmdline_parse(&tc, "events=/nonexistent/ev", err), -1);
+	assert_int_equal(trace_cmdline_parse(&tc, "plain_a,novalue", err), -1);
+	assert_int_equal(trace_cmdline_parse(&tc, "", err), -1);
+	fclose(err);
+	assert_non_null(strstr(msgs, "warning: -trace enable=zzz*: matches no trace event"));
+	assert_non_null(strstr(msgs, "error: -trace bogus=1: unknown key 'bogus'"));
+	assert_non_null(strstr(msgs, "error: -trace policy=sometimes"));
+	assert_non_null(strstr(msgs, "error: -trace events=/nonexistent/ev: cannot read"));
+	free(msgs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -204,6 +310,10 @@ int main(void)
 		cmocka_unit_test_setup(test_control_late_vcpu_inherits_global_state, setup),
 		cmocka_unit_test_setup(test_events_file_parse_line, setup),
 		cmocka_unit_test_setup(test_events_file_apply, setup),
+		cmocka_unit_test_setup(test_hmp_info_trace_events_format, setup),
+		cmocka_unit_test_setup(test_hmp_trace_event_on_one_vcpu, setup),
+		cmocka_unit_test_setup(test_hmp_bad_input_changes_nothing, setup),
+		cmocka_unit_test_setup(test_cmdline_keys_and_errors, setup),
 	};
 
 	return cmocka_run_group_tests_name("trace-control", tests, NULL, NULL);
