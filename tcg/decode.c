@@ -86,7 +86,7 @@ static unsigned rv_decode32(uint32_t w, struct rv_insn *d)
 		d->imm = (int32_t)w >> 20;
 		break;
 	case F_S:
-		d->imm = ((int32_t)w >> 25) * 32 + bit(w, 11, 7);
+		d->imm = (int64_t)((int32_t)w >> 25) * 32 + (int64_t)bit(w, 11, 7);
 		break;
 	case F_B:
 		d->imm = sext((bit(w, 31, 31) << 12) | (bit(w, 7, 7) << 11) |

@@ -7,12 +7,14 @@
  * (computed goto) with register numbers and immediates already decoded.
  *
  * Block boundaries, where the exit_request check lives:
- *  - TB_ENTRY, the first op of every block, tests cpu->exit_request and
- *    counts the block's instructions.  Chained jumps, jump-cache hits and
- *    the dispatcher all enter a block through it, so nothing else checks.
- *  - invalidate() rewrites a block's TB_ENTRY handler to L_INVALID, which
- *    leaves to the dispatcher; stale chains and jump-cache entries that
- *    still point at the block notice on their next entry.
+ *  - ENTER, used by chained jumps, jump-cache hits and the dispatcher,
+ *    tests cpu->exit_request and counts the block's instructions (the
+ *    IR's TB_ENTRY op, done inline at each entry site), then jumps to the
+ *    block's first real op.  Nothing else checks.
+ *  - invalidate() rewrites the handler of that first real op to
+ *    L_INVALID, which leaves to the dispatcher before any of the block
+ *    runs; stale chains and jump-cache entries that still point at the
+ *    block notice on their next entry.
  *
  * Loads and stores take the fast path when the address is inside RAM (one
  * subtract and compare) and, for stores, the page is not marked
@@ -59,17 +61,27 @@ static void interp_run(struct tcg_cpu *cpu, struct tcg_tb *tb)
 	slow = cpu->store_slow;
 	rbase = cpu->ram_base;
 	rsize = cpu->ram_size;
-	op = tb->code;
-
 #define NEXT                                                                   \
 	do {                                                                   \
 		op++;                                                          \
 		goto *op->h;                                                   \
 	} while (0)
+/*
+ * Enter a block: the block-boundary check and instruction count inlined at
+ * each entry site (so each site's indirect jump predicts on its own), then
+ * straight to the block's first real op; ops[0] is the IR's TB_ENTRY.
+ */
 #define ENTER(t)                                                               \
 	do {                                                                   \
 		tb = (t);                                                      \
-		op = tb->code;                                                 \
+		/* Pairs with the release store in tcg_kick(). */              \
+		if (unlikely(__atomic_load_n(&cpu->exit_request,               \
+					     __ATOMIC_ACQUIRE))) {             \
+			cpu->pc = tb->pc;                                      \
+			goto out_nochain;                                      \
+		}                                                              \
+		cpu->instret += tb->ninsns;                                    \
+		op = (const struct interp_op *)tb->code + 1;                   \
 		goto *op->h;                                                   \
 	} while (0)
 #define SYNC_PC() (cpu->pc = tb->pc + op->pc_off)
@@ -127,17 +139,11 @@ static void interp_run(struct tcg_cpu *cpu, struct tcg_tb *tb)
 		goto slot1;                                                    \
 	}
 
-	goto *op->h;
+	ENTER(tb);
 
 L_NOP:
 	NEXT;
-L_TB_ENTRY:
-	/* Block boundary.  Pairs with the store in tcg_kick(). */
-	if (unlikely(__atomic_load_n(&cpu->exit_request, __ATOMIC_ACQUIRE))) {
-		cpu->pc = tb->pc;
-		goto out_nochain;
-	}
-	cpu->instret += (uint64_t)op->imm;
+L_TB_ENTRY: /* done by ENTER */
 	NEXT;
 L_INVALID:
 	cpu->pc = tb->pc;
@@ -257,29 +263,22 @@ L_JALR: {
 L_EXIT:
 	goto out_nochain;
 
-L_LR_W:
-L_LR_D:
-	SYNC_PC();
-	if (tcg_helper_lr(cpu, op->rd, x[op->rs1], op->h == &&L_LR_W ? 4 : 8))
-		goto out_nochain;
+#define ATOMIC(name, call)                                                     \
+	L_##name : SYNC_PC();                                                  \
+	r = call;                                                              \
+	if (r == TCG_H_EXIT)                                                   \
+		goto out_nochain;                                              \
+	if (r == TCG_H_NEXT)                                                   \
+		goto out_next;                                                 \
 	NEXT;
-L_SC_W:
-L_SC_D:
-	SYNC_PC();
-	r = tcg_helper_sc(cpu, op->rd, x[op->rs1], op->h == &&L_SC_W ? 4 : 8,
-			  x[op->rs2]);
-	goto after_amo;
-L_AMO_W:
-L_AMO_D:
-	SYNC_PC();
-	r = tcg_helper_amo(cpu, op->rd, x[op->rs1], op->h == &&L_AMO_W ? 4 : 8,
-			   (unsigned)op->imm, x[op->rs2]);
-after_amo:
-	if (r == TCG_H_EXIT)
-		goto out_nochain;
-	if (r == TCG_H_NEXT)
-		goto out_next;
-	NEXT;
+	ATOMIC(LR_W, tcg_helper_lr(cpu, op->rd, x[op->rs1], 4))
+	ATOMIC(LR_D, tcg_helper_lr(cpu, op->rd, x[op->rs1], 8))
+	ATOMIC(SC_W, tcg_helper_sc(cpu, op->rd, x[op->rs1], 4, x[op->rs2]))
+	ATOMIC(SC_D, tcg_helper_sc(cpu, op->rd, x[op->rs1], 8, x[op->rs2]))
+	ATOMIC(AMO_W, tcg_helper_amo(cpu, op->rd, x[op->rs1], 4,
+				     (unsigned)op->imm, x[op->rs2]))
+	ATOMIC(AMO_D, tcg_helper_amo(cpu, op->rd, x[op->rs1], 8,
+				     (unsigned)op->imm, x[op->rs2]))
 
 L_CSR:
 	SYNC_PC();
@@ -373,7 +372,7 @@ static void interp_compile(struct tcg_tb *tb, const struct tcg_ir_block *ir,
 
 static void interp_invalidate(struct tcg_tb *tb)
 {
-	struct interp_op *op = tb->code;
+	struct interp_op *op = (struct interp_op *)tb->code + 1;
 
 	/* Pairs with the indirect jump through op->h on entry. */
 	__atomic_store_n(&op->h, interp_labels[L_INVALID_IDX],

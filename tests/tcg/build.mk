@@ -1,0 +1,18 @@
+# tcg unit tests: one cmocka binary per component.
+include tcg/tcg.mk
+tcg-test-harness := tests/tcg/tcg-harness.c $(tcg-y)
+
+TESTS += $(O)/tests/test-tcg-decode
+$(O)/tests/test-tcg-decode: $(call objs,tests/tcg/test-tcg-decode.c tcg/decode.c)
+	@mkdir -p $(dir $@)
+	$(call link,-lcmocka)
+
+tcg-tests := insn
+
+define tcg_test
+TESTS += $(O)/tests/test-tcg-$(1)
+$(O)/tests/test-tcg-$(1): $(call objs,tests/tcg/test-tcg-$(1).c $(tcg-test-harness))
+	@mkdir -p $$(dir $$@)
+	$$(call link,-lcmocka)
+endef
+$(foreach t,$(tcg-tests),$(eval $(call tcg_test,$(t))))
