@@ -417,6 +417,38 @@ static void test_drain_partial_then_complete_no_duplicates(void **state)
 		assert_int_equal(vals[i], i);	/* once each, in order */
 }
 
+static void test_drain_two_partials_then_complete(void **state)
+{
+	struct fixture *f = *state;
+	struct cons_ring *r = &f->ring;
+	uint64_t vals[256], head;
+	unsigned n, np, i = 0;
+
+	need_uring(f);
+	for (; i < 5; i++)
+		assert_int_equal(sim_write(&f->sim, 0, 1, i, i, 0), 0);
+	assert_int_equal(cons_ring_load_head(r, &head), 0);
+	assert_int_equal(cons_drain_ring(&f->ctx, r, head, true), 0);
+	assert_int_equal(r->scan, 6);
+	for (; i < 10; i++)
+		assert_int_equal(sim_write(&f->sim, 0, 1, i, i, 0), 0);
+	assert_int_equal(cons_ring_load_head(r, &head), 0);
+	assert_int_equal(cons_drain_ring(&f->ctx, r, head, true), 0);
+	assert_int_equal(r->scan, 11);
+	for (; i < 80; i++)
+		assert_int_equal(sim_write(&f->sim, 0, 1, i, i, 0), 0);
+	assert_int_equal(cons_ring_load_head(r, &head), 0);
+	assert_int_equal(cons_drain_ring(&f->ctx, r, head, true), 0);
+	cons_writer_submit(&f->ctx.w);
+	cons_writer_drain_all(&f->ctx.w);
+	assert_int_equal(r->tail, 64);
+	n = read_back(f, vals, 256, &np);
+	assert_int_equal(n, 80);
+	assert_int_equal(np, 4);	/* 0-4, 5-9, 10-62, 63-79 */
+	for (i = 0; i < n; i++)
+		assert_int_equal(vals[i], i);
+}
+
 static void test_drain_releases_tail_only_after_write(void **state)
 {
 	struct fixture *f = *state;
@@ -720,6 +752,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_drain_partial_then_complete_no_duplicates,
 			setup_small, teardown_ring),
+		cmocka_unit_test_setup_teardown(
+			test_drain_two_partials_then_complete, setup_small,
+			teardown_ring),
 		cmocka_unit_test_setup_teardown(
 			test_drain_releases_tail_only_after_write, setup_small,
 			teardown_ring),
