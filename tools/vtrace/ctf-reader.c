@@ -522,6 +522,9 @@ struct vt_trace *vt_trace_open(const char *dir,
 		report(t, dir, -1, "not a trace directory");
 		goto out_free;
 	}
+	/* listing first: an unreadable directory is named as such */
+	if (list_streams(t, dir))
+		goto out_free;
 	md_path = join(dir, "metadata");
 	if (!md_path) {
 		report(t, dir, -1, "out of memory");
@@ -533,8 +536,6 @@ struct vt_trace *vt_trace_open(const char *dir,
 		report(t, NULL, -1, "%s", err);
 		goto out_free;
 	}
-	if (list_streams(t, dir))
-		goto out_free;
 	t->heap = calloc(t->nstreams ? t->nstreams : 1, sizeof(*t->heap));
 	if (!t->heap) {
 		report(t, dir, -1, "out of memory");
