@@ -15,6 +15,19 @@
  * for FLUSH the reply is sent only once those writes have completed and
  * the stream files are fdatasync'ed.
  *
+ * On stderr at the end (per-ring lines and the io_uring line not with
+ * --quiet; rings with nothing to say are left out):
+ *
+ *   vtrace-consumer: ring           events    packets          bytes      dropped       lost
+ *   vtrace-consumer: vcpu0            1100         24          98304            0          0
+ *   vtrace-consumer: io_uring writes, O_DIRECT on 3 of 3 stream files, fixed buffers
+ *   vtrace-consumer: LOST N events in P packets to write errors     (only then)
+ *   vtrace-consumer: N events, B bytes, D dropped, in DIR
+ *
+ * and while running on a TTY (not with --quiet), every 0.5 s:
+ *
+ *   vtrace-consumer: 12.82 Mevents/s 829.8 MB/s, 0 dropped, fill 49%
+ *
  * VTRACE_NO_DIRECT=1 in the environment keeps stream files out of O_DIRECT
  * (for comparisons; CONFIG_O_DIRECT=n does the same at build time).
  */
