@@ -266,9 +266,15 @@ int ring_session_spawn(const char *consumer_bin, const char *outdir,
 	if (pid == 0) {
 		char fdarg[16];
 
-		/* dup2 clears FD_CLOEXEC on the copy the consumer keeps. */
-		if (dup2(sv[1], 3) < 0)
+		/* The consumer keeps the socket as fd 3: dup2 clears
+		 * FD_CLOEXEC on the copy, but does nothing (and keeps the
+		 * flag) when the socket is fd 3 already. */
+		if (sv[1] == 3) {
+			if (fcntl(3, F_SETFD, 0) < 0)
+				_exit(127);
+		} else if (dup2(sv[1], 3) < 0) {
 			_exit(127);
+		}
 		snprintf(fdarg, sizeof(fdarg), "%d", 3);
 		execl(consumer_bin, consumer_bin, "--fd", fdarg, "-o", outdir,
 		      (char *)NULL);
