@@ -240,8 +240,10 @@ static struct tcg_tb *tb_gen(struct tcg_cpu *cpu, uint64_t pc)
 	}
 	tcg_translate(cpu, pc, &ir);
 	if (has_pages && ((off + ir.size - (ir.size ? 1 : 0)) >> TCG_PAGE_BITS) ==
-				 page[0])
+				 page[0]) {
 		page[1] = page[0];
+		gen[1] = gen[0];
+	}
 
 	need = (sizeof(*tb) + m->backend->code_size(&ir) + 15) & ~(size_t)15;
 	pthread_mutex_lock(&m->tb_lock);

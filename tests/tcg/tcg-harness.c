@@ -51,7 +51,8 @@ static const struct tcg_mmio_ops th_mmio = {
 	.read_time = th_time,
 };
 
-struct th *th_new_cfg(unsigned ncpus, size_t code_buffer)
+struct th *th_new_full(unsigned ncpus, size_t code_buffer,
+		       const struct tcg_hooks *hooks)
 {
 	struct th *t = calloc(1, sizeof(*t));
 	struct tcg_machine_config cfg = { 0 };
@@ -64,12 +65,18 @@ struct th *th_new_cfg(unsigned ncpus, size_t code_buffer)
 	cfg.mmio = &th_mmio;
 	cfg.opaque = t;
 	cfg.code_buffer_size = code_buffer;
+	cfg.hooks = hooks;
 	t->m = tcg_machine_create(&cfg);
 	for (unsigned i = 0; i < ncpus; i++)
 		t->cpu[i] = tcg_cpu_create(t->m, i);
 	t->ncpus = ncpus;
 	t->at = TH_RAM_BASE;
 	return t;
+}
+
+struct th *th_new_cfg(unsigned ncpus, size_t code_buffer)
+{
+	return th_new_full(ncpus, code_buffer, NULL);
 }
 
 struct th *th_new(unsigned ncpus)

@@ -27,6 +27,8 @@ struct th {
 
 struct th *th_new(unsigned ncpus);
 struct th *th_new_cfg(unsigned ncpus, size_t code_buffer);
+struct th *th_new_full(unsigned ncpus, size_t code_buffer,
+		       const struct tcg_hooks *hooks);
 void th_free(struct th *t);
 /* Emit at the cursor; returns the address of what was emitted. */
 uint64_t th_emit(struct th *t, uint32_t insn);

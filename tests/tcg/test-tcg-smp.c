@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Four vCPUs on four host threads hammer shared counters with amoadd.w,
+ * an lr.w/sc.w retry loop, amoadd.d and an amoswap spinlock around a plain
+ * load/add/store.  Every count must be exact.
+ */
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "tests/tcg/rv-asm.h"
+#include "tests/tcg/tcg-harness.h"
+
+#define CODE (TH_RAM_BASE + 0x1000)
+#define C_AMO (TH_RAM_BASE + 0xc0000)
+#define C_LRSC (TH_RAM_BASE + 0xc0040)
+#define C_AMOD (TH_RAM_BASE + 0xc0080)
+#define LOCK (TH_RAM_BASE + 0xc00c0)
+#define C_PLAIN (TH_RAM_BASE + 0xc0100)
+#define NHARTS 4
+#define ITERS 100000
+
+struct runner {
+	struct th *t;
+	unsigned i;
+	int rc;
+};
+
+static void *run_thread(void *arg)
+{
+	struct runner *r = arg;
+
+	r->rc = th_run(r->t, r->i);
+	return NULL;
+}
+
+static void test_smp_amo_lrsc_counters_are_exact(void **state)
+{
+	struct th *t = th_new(NHARTS);
+	struct runner r[NHARTS];
+	pthread_t thr[NHARTS];
+
+	th_org(t, CODE);
+	th_emit(t, AMOADD_W(0, 11, 14));	/* L: +0 */
+	th_emit(t, LR_W(15, 12));		/* R: +4 */
+	th_emit(t, ADDI(15, 15, 1));
+	th_emit(t, SC_W(16, 12, 15));
+	th_emit(t, BNE(16, 0, -12));		/* -> R */
+	th_emit(t, AMOADD_D(0, 20, 14));	/* +20 */
+	th_emit(t, AMOSWAP_W(17, 18, 14));	/* S: +24 lock */
+	th_emit(t, BNE(17, 0, -4));		/* -> S */
+	th_emit(t, LD(19, 21, 0));
+	th_emit(t, ADDI(19, 19, 1));
+	th_emit(t, SD(19, 21, 0));
+	th_emit(t, AMOSWAP_W(0, 18, 0));	/* unlock */
+	th_emit(t, ADDI(13, 13, -1));		/* +48 */
+	th_emit(t, BNE(13, 0, -52));		/* -> L */
+	th_emit(t, HALT());
+	for (unsigned i = 0; i < NHARTS; i++) {
+		struct tcg_cpu *c = t->cpu[i];
+
+		tcg_cpu_set_pc(c, CODE);
+		tcg_cpu_set_reg(c, 11, C_AMO);
+		tcg_cpu_set_reg(c, 12, C_LRSC);
+		tcg_cpu_set_reg(c, 13, ITERS);
+		tcg_cpu_set_reg(c, 14, 1);
+		tcg_cpu_set_reg(c, 18, LOCK);
+		tcg_cpu_set_reg(c, 20, C_AMOD);
+		tcg_cpu_set_reg(c, 21, C_PLAIN);
+		r[i] = (struct runner){ t, i, -1 };
+		pthread_create(&thr[i], NULL, run_thread, &r[i]);
+	}
+	for (unsigned i = 0; i < NHARTS; i++) {
+		pthread_join(thr[i], NULL);
+		assert_int_equal(r[i].rc, 0);
+	}
+	assert_int_equal(th_ram64(t, C_AMO) & 0xffffffff, NHARTS * ITERS);
+	assert_int_equal(th_ram64(t, C_LRSC) & 0xffffffff, NHARTS * ITERS);
+	assert_int_equal(th_ram64(t, C_AMOD), NHARTS * ITERS);
+	assert_int_equal(th_ram64(t, C_PLAIN), NHARTS * ITERS);
+	th_free(t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_smp_amo_lrsc_counters_are_exact),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
