@@ -14,6 +14,7 @@
  *      consumer to put into the CTF packet context.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <linux/futex.h>
 #include <stdio.h>
 #include <sys/syscall.h>
@@ -27,9 +28,60 @@
 static struct ring_ctl null_ctl;
 struct ring_writer ring_null_writer = { .ctl = &null_ctl };
 __thread struct ring_writer *ring_self;
-__thread unsigned ring_self_generation;
 __thread struct ring_writer **ring_self_home;
-unsigned ring_generation;
+
+/*
+ * Every thread that looked its writer up is on this list, so a session
+ * change can reset each one's ring_self.  A thread leaves the list when it
+ * exits (the key's destructor), before its TLS goes away.
+ */
+struct self_node {
+	struct ring_writer **slot;
+	struct self_node *prev, *next;
+};
+static __thread struct self_node self_node;
+static __thread int self_listed;
+static struct self_node self_list = { NULL, &self_list, &self_list };
+static pthread_mutex_t self_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_key_t self_key;
+static pthread_once_t self_key_once = PTHREAD_ONCE_INIT;
+
+static void self_unlist(void *node)
+{
+	struct self_node *n = node;
+
+	pthread_mutex_lock(&self_lock);
+	n->prev->next = n->next;
+	n->next->prev = n->prev;
+	pthread_mutex_unlock(&self_lock);
+}
+
+static void self_key_create(void)
+{
+	pthread_key_create(&self_key, self_unlist);
+}
+
+static void self_list_add(void)
+{
+	pthread_once(&self_key_once, self_key_create);
+	self_node.slot = &ring_self;
+	pthread_mutex_lock(&self_lock);
+	self_node.next = self_list.next;
+	self_node.prev = &self_list;
+	self_list.next->prev = &self_node;
+	self_list.next = &self_node;
+	pthread_mutex_unlock(&self_lock);
+	pthread_setspecific(self_key, &self_node);
+	self_listed = 1;
+}
+
+void ring_self_reset_all(void)
+{
+	pthread_mutex_lock(&self_lock);
+	for (struct self_node *n = self_list.next; n != &self_list; n = n->next)
+		__atomic_store_n(n->slot, NULL, __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&self_lock);
+}
 
 static uint64_t now_ms(void)
 {
@@ -170,11 +222,16 @@ struct ring_writer *ring_self_attach_slow(void)
 {
 	struct ring_writer *w;
 
-	ring_self_generation = __atomic_load_n(&ring_generation, __ATOMIC_ACQUIRE);
+	if (!self_listed)
+		self_list_add();
 	if (ring_self_home)
 		w = __atomic_load_n(ring_self_home, __ATOMIC_ACQUIRE);
 	else
 		w = ring_session_take_sys_writer();
-	ring_self = w ? w : &ring_null_writer;
-	return ring_self;
+	if (!w)
+		w = &ring_null_writer;
+	/* A reset that happens now sets NULL again: we look it up once more
+	 * on the next event, never keep a stale writer. */
+	__atomic_store_n(&ring_self, w, __ATOMIC_RELAXED);
+	return w;
 }

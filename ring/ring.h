@@ -50,25 +50,21 @@ extern struct ring_writer ring_null_writer;
 /*
  * The calling thread's writer.  A thread either has a home, a place that
  * holds its writer (a vCPU thread: its trace_vcpu's ring), or takes a sys
- * ring from the session on first use.  Starting a new session bumps
- * ring_generation, and every thread looks its writer up again on its next
- * event, so `trace-file on` after `off` reaches every thread.
+ * ring from the session on first use.  A new or retired session resets
+ * every thread's ring_self to NULL (ring_self_reset_all(), from another
+ * thread: hence the relaxed atomic load), so each thread looks its writer
+ * up again on its next event and `trace-file on` after `off` reaches all.
  */
 extern __thread struct ring_writer *ring_self;
-extern __thread unsigned ring_self_generation;
 extern __thread struct ring_writer **ring_self_home;
-extern unsigned ring_generation;
 struct ring_writer *ring_self_attach_slow(void);
+void ring_self_reset_all(void);
 
 static inline struct ring_writer *ring_self_writer(void)
 {
-	struct ring_writer *w = ring_self;
+	struct ring_writer *w = __atomic_load_n(&ring_self, __ATOMIC_RELAXED);
 
-	if (__builtin_expect(w == NULL ||
-				     ring_self_generation !=
-					     __atomic_load_n(&ring_generation,
-							     __ATOMIC_RELAXED),
-			     0))
+	if (__builtin_expect(w == NULL, 0))
 		w = ring_self_attach_slow();
 	return w;
 }
@@ -138,7 +134,7 @@ int ring_writer_init(struct ring_writer *w, void *map, uint64_t map_bytes,
 static inline void ring_thread_set_home(struct ring_writer **home)
 {
 	ring_self_home = home;
-	ring_self = NULL;
+	__atomic_store_n(&ring_self, NULL, __ATOMIC_RELAXED);
 }
 
 #endif /* VTRACE_RING_H */

@@ -213,7 +213,7 @@ static int session_start(struct ring_session *s, const struct ring_session_param
 	}
 	__atomic_store_n(&current_session, s, __ATOMIC_RELEASE);
 	/* Every thread looks its writer up again on its next event. */
-	__atomic_add_fetch(&ring_generation, 1, __ATOMIC_RELEASE);
+	ring_self_reset_all();
 	*out = s;
 	return 0;
 }
@@ -427,7 +427,7 @@ uint64_t ring_session_retire(struct ring_session *s)
 	uint64_t dropped = ring_session_dropped(s);
 
 	__atomic_store_n(&current_session, NULL, __ATOMIC_RELEASE);
-	__atomic_add_fetch(&ring_generation, 1, __ATOMIC_RELEASE);
+	ring_self_reset_all();
 	__atomic_store_n(&s->gone, 1, __ATOMIC_RELAXED);
 	send(s->sock, &m, sizeof(m), MSG_NOSIGNAL);
 	shutdown(s->sock, SHUT_WR);
