@@ -6,3 +6,5 @@ emu-y := system/main.c system/board.c system/loader.c system/fdt.c \
 PROGS += $(O)/vtrace-emu
 $(O)/vtrace-emu: $(call objs,$(emu-y))
 	$(call link,-lfdt)
+# Our tests live in tests/system/ (the top level only reads */build.mk).
+include tests/system/build.mk

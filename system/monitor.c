@@ -86,9 +86,12 @@ static int check_args(struct monitor *mon, const struct monitor_cmd *c,
 		      int argc, const char *prefix)
 {
 	if (argc - 1 < c->min_args || argc - 1 > c->max_args) {
-		monitor_printf(mon, "%s%s: expected %s%s%s\n", prefix, c->name,
-			       c->args[0] ? "arguments: " : "no arguments",
-			       c->args, "");
+		if (*c->args)
+			monitor_printf(mon, "%s%s: usage: %s%s %s\n", prefix,
+				       c->name, prefix, c->name, c->args);
+		else
+			monitor_printf(mon, "%s%s: takes no arguments\n",
+				       prefix, c->name);
 		return -1;
 	}
 	return 0;
@@ -180,8 +183,9 @@ static int cmd_info(struct monitor *mon, int argc, char **argv)
 	if (argc == 1) {
 		for (unsigned t = 0; t < ninfo_tables; t++)
 			for (c = info_tables[t]; c->name; c++)
-				monitor_printf(mon, "info %s %s -- %s\n",
-					       c->name, c->args, c->help);
+				monitor_printf(mon, "info %s%s%s -- %s\n",
+					       c->name, *c->args ? " " : "",
+					       c->args, c->help);
 		return 0;
 	}
 	c = find(info_tables, ninfo_tables, argv[1]);
@@ -200,8 +204,9 @@ static int cmd_help(struct monitor *mon, int argc, char **argv)
 	for (unsigned t = 0; t < ncmd_tables; t++)
 		for (const struct monitor_cmd *c = cmd_tables[t]; c->name; c++)
 			if (argc == 1 || !strcmp(argv[1], c->name))
-				monitor_printf(mon, "%s %s -- %s\n", c->name,
-					       c->args, c->help);
+				monitor_printf(mon, "%s%s%s -- %s\n", c->name,
+					       *c->args ? " " : "", c->args,
+					       c->help);
 	return 0;
 }
 

@@ -165,6 +165,7 @@ struct tcg_cpu *tcg_cpu_create(struct tcg_machine *m, unsigned hartid)
 	cpu->priv = TCG_PRIV_M;
 	cpu->pc = m->ram_base;
 	cpu->mstatus = (2ull << 32) | (2ull << 34); /* UXL = SXL = 64 */
+	cpu->state = TCG_CPU_STOPPED; /* until tcg_cpu_exec() */
 	pthread_mutex_init(&cpu->lock, NULL);
 	pthread_cond_init(&cpu->cond, NULL);
 	m->cpus[m->ncpus++] = cpu;
@@ -585,6 +586,16 @@ void tcg_helper_trace_mem(struct tcg_cpu *cpu, uint64_t addr, unsigned info)
 
 /* ---------------------------------------------------------------- system */
 
+/* Is any PMP entry on (pmpcfg A field != OFF)?  Entries are stored only. */
+static bool pmp_active(const struct tcg_cpu *cpu)
+{
+	for (unsigned i = 0; i < 4; i += 2)
+		for (unsigned e = 0; e < 8; e++)
+			if ((cpu->pmpcfg[i] >> (8 * e + 3)) & 3)
+				return true;
+	return false;
+}
+
 static int illegal(struct tcg_cpu *cpu, uint32_t raw)
 {
 	tcg_raise(cpu, EXC_ILLEGAL, raw);
@@ -608,6 +619,10 @@ int tcg_helper_system(struct tcg_cpu *cpu, unsigned opc, uint32_t raw)
 		unsigned mpp = (unsigned)((s & MSTATUS_MPP) >> 11);
 
 		if (cpu->priv != TCG_PRIV_M)
+			return illegal(cpu, raw);
+		/* QEMU 7.2 (helper_mret): with PMP present but no rule
+		 * active, leaving M-mode is an illegal instruction. */
+		if (mpp != TCG_PRIV_M && !pmp_active(cpu))
 			return illegal(cpu, raw);
 		s = (s & ~MSTATUS_MIE) | ((s & MSTATUS_MPIE) ? MSTATUS_MIE : 0);
 		s |= MSTATUS_MPIE;

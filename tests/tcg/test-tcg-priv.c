@@ -33,8 +33,26 @@ static struct th *new_machine(void)
 	th_emit(t, HALT());
 	tcg_cpu_write_csr(t->cpu[0], CSR_MTVEC, M_HANDLER);
 	tcg_cpu_write_csr(t->cpu[0], CSR_STVEC, S_HANDLER);
+	/* one PMP rule, as guests need on QEMU to leave M-mode */
+	tcg_cpu_write_csr(t->cpu[0], 0x3b0, ~0ull);
+	tcg_cpu_write_csr(t->cpu[0], 0x3a0, 0x1f);
 	th_org(t, CODE);
 	return t;
+}
+
+/* QEMU 7.2 helper_mret: no active PMP rule -> mret below M is illegal. */
+static void test_priv_mret_without_pmp_rule_is_illegal(void **state)
+{
+	struct th *t = new_machine();
+
+	tcg_cpu_write_csr(t->cpu[0], 0x3a0, 0);
+	th_emit(t, MRET());
+	tcg_cpu_write_csr(t->cpu[0], CSR_MEPC, TARGET);
+	assert_int_equal(th_run_at(t, 0, CODE), 0);
+	assert_int_equal(th_csr(t, 0, CSR_MCAUSE), 2);
+	assert_int_equal(th_csr(t, 0, CSR_MTVAL), MRET());
+	assert_int_equal(tcg_cpu_get_priv(t->cpu[0]), TCG_PRIV_M);
+	th_free(t);
 }
 
 static void test_priv_ecall_cause_per_mode(void **state)
@@ -381,6 +399,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_priv_ecall_cause_per_mode),
 		cmocka_unit_test(test_priv_mret_restores_mode_and_mie),
+		cmocka_unit_test(test_priv_mret_without_pmp_rule_is_illegal),
 		cmocka_unit_test(test_priv_sret_restores_mode),
 		cmocka_unit_test(test_priv_delegation_to_s),
 		cmocka_unit_test(test_priv_illegal_csr_access_from_u),

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Board-level scenario for vtrace-emu:
+#  1. assemble the guests in tests/system/guests/ with the cross gcc;
+#  2. run probes.elf on 4 harts: output must equal probes.expected (taken
+#     from qemu-system-riscv64 7.2) byte for byte and the exit status 42;
+#     where qemu is installed, also compare against it live;
+#  3. bad input (wrong ELF class or machine, truncated, outside RAM, bad
+#     -smp/-m) must exit 1 with a one-line error and run nothing.
+set -u
+O=${O:-build}
+EMU=$O/vtrace-emu
+G=tests/system/guests
+W=$O/tests/guests
+CC=riscv64-linux-gnu-gcc
+mkdir -p "$W"
+fail=0
+ok() { printf '  ok    %s\n' "$1"; }
+bad() { printf '  FAIL  %s\n' "$1"; fail=1; }
+
+if ! command -v $CC >/dev/null; then
+	echo "SKIP: $CC not installed"
+	exit 77
+fi
+[ -x "$EMU" ] || { echo "no $EMU (build it first)"; exit 1; }
+
+guest() { # name [extra flags]
+	local n=$1; shift
+	$CC -march=rv64imac_zicsr_zifencei -mabi=lp64 -nostdlib -static \
+		-Wl,--build-id=none -Wl,--no-warn-rwx-segments \
+		-T $G/link.ld "$@" -o "$W/$n.elf" || exit 1
+}
+guest probes $G/probes.S
+guest alu $G/bench-alu.S
+guest call $G/bench-call.S
+
+# 2. probes: golden output and exit status
+timeout 20 $EMU -M virt -bios none -nographic -smp 4 -kernel $W/probes.elf \
+	>"$W/probes.out" 2>"$W/probes.err" </dev/null
+rc=$?
+[ $rc -eq 42 ] && ok "probes exit status 42" || bad "probes exit status $rc"
+cmp -s "$W/probes.out" $G/probes.expected && ok "probes output = golden" ||
+	{ bad "probes output differs"; diff "$W/probes.out" $G/probes.expected | head; }
+if command -v qemu-system-riscv64 >/dev/null; then
+	timeout 20 qemu-system-riscv64 -M virt -bios none -nographic -smp 4 \
+		-kernel $W/probes.elf >"$W/probes.qemu" 2>/dev/null </dev/null
+	qrc=$?
+	cmp -s "$W/probes.out" "$W/probes.qemu" && [ $qrc -eq $rc ] &&
+		ok "probes output and status = qemu-system-riscv64" ||
+		bad "probes differ from qemu (rc $qrc)"
+fi
+for g in alu call; do
+	timeout 20 $EMU -kernel $W/$g.elf </dev/null && ok "$g guest exits 0" ||
+		bad "$g guest"
+done
+
+# 3. bad input
+expect_error() { # what pattern args...
+	local what=$1 pat=$2; shift 2
+	timeout 10 $EMU "$@" >"$W/err.out" 2>"$W/err.txt" </dev/null
+	local rc=$?
+	if [ $rc -eq 1 ] && [ "$(wc -l <"$W/err.txt")" -eq 1 ] &&
+	   grep -q -- "$pat" "$W/err.txt" && [ ! -s "$W/err.out" ]; then
+		ok "$what: $(cat "$W/err.txt")"
+	else
+		bad "$what (rc $rc): $(cat "$W/err.txt")"
+	fi
+}
+$CC -march=rv32imac_zicsr -mabi=ilp32 -nostdlib -static -Wl,--build-id=none \
+	-Wl,--no-warn-rwx-segments -T $G/link.ld $G/bench-alu.S -o $W/rv32.elf
+head -c 100 $W/probes.elf >$W/trunc-hdr.elf
+head -c 300 $W/probes.elf >$W/trunc-seg.elf
+guest high $G/bench-alu.S -Wl,--section-start=.text=0x90000000
+expect_error "host ELF" "RISC-V" -kernel /bin/true
+expect_error "RV32 ELF" "64-bit" -kernel $W/rv32.elf
+expect_error "truncated header" "truncated" -kernel $W/trunc-hdr.elf
+expect_error "truncated segment" "truncated" -kernel $W/trunc-seg.elf
+expect_error "segment outside RAM" "outside RAM" -m 128M -kernel $W/high.elf
+expect_error "not an ELF" "not an ELF" -kernel $G/link.ld
+expect_error "missing file" "cannot open" -kernel $W/nope.elf
+expect_error "-smp 0" "-smp" -smp 0 -kernel $W/alu.elf
+expect_error "-smp 99" "-smp" -smp 99 -kernel $W/alu.elf
+expect_error "-smp x" "-smp" -smp x -kernel $W/alu.elf
+expect_error "-m 0" "-m" -m 0 -kernel $W/alu.elf
+expect_error "-m 12Q" "-m" -m 12Q -kernel $W/alu.elf
+expect_error "-bios foo" "-bios" -bios foo -kernel $W/alu.elf
+expect_error "unknown option" "unknown option" -frobnicate
+expect_error "-d bad item" "-d" -d int,nope -kernel $W/alu.elf
+
+# -m syntax: plain number is MiB, G works (the DTB address shows it)
+for m in "256:0x8fe00000" "1G:0xbfe00000" "128M:0x87e00000"; do
+	timeout 20 $EMU -m ${m%%:*} -smp 4 -kernel $W/probes.elf </dev/null |
+		head -1 | grep -q "$(printf '%016x' ${m##*:})" &&
+		ok "-m ${m%%:*}: DTB at ${m##*:}" || bad "-m ${m%%:*}"
+done
+exit $fail
