@@ -32,6 +32,7 @@ guest() { # name [extra flags]
 guest probes $G/probes.S
 guest alu $G/bench-alu.S
 guest call $G/bench-call.S
+guest spin $G/spin.S
 
 # 2. probes: golden output and exit status
 timeout 20 $EMU -M virt -bios none -nographic -smp 4 -kernel $W/probes.elf \
@@ -52,6 +53,36 @@ for g in alu call; do
 	timeout 20 $EMU -kernel $W/$g.elf </dev/null && ok "$g guest exits 0" ||
 		bad "$g guest"
 done
+
+# monitor on a Unix socket: -S, info cpus, cont, stop, info jit, errors, quit
+sock=$W/mon.sock
+timeout 20 $EMU -S -smp 2 -monitor unix:$sock,server,nowait \
+	-kernel $W/spin.elf </dev/null >/dev/null 2>&1 &
+emu=$!
+python3 tests/system/monitor-client.py $sock "info cpus" cont 0.2 "info cpus" \
+	stop "info cpus" "info jit" bogus "stop now" "info nope" help quit \
+	>"$W/monitor.out"
+wait $emu
+rc=$?
+m=$W/monitor.out
+[ $rc -eq 0 ] && ok "monitor quit exits 0" || bad "monitor quit: rc $rc"
+[ "$(grep -c '(stopped)' $m)" -eq 4 ] && ok "monitor: -S, stop" ||
+	bad "monitor: stopped count"
+[ "$(grep -c '(running)\|(halted)' $m)" -eq 2 ] && ok "monitor: cont" ||
+	bad "monitor: running count"
+grep -q "blocks translated *[1-9]" $m && ok "monitor: info jit" ||
+	bad "monitor: info jit"
+grep -q "unknown command: 'bogus'" $m && grep -q "stop: takes no arguments" $m &&
+	grep -q "info: unknown item 'nope'" $m && ok "monitor: errors are one line" ||
+	bad "monitor: errors"
+grep -q "^info \[subcommand\] -- " $m && ok "monitor: help" || bad "monitor: help"
+
+# -d int -D FILE
+timeout 20 $EMU -smp 4 -d int,guest_errors -D $W/int.log -kernel $W/probes.elf \
+	</dev/null >/dev/null 2>&1
+grep -q "riscv_cpu_do_interrupt: hart:0, async:0, cause:0000000000000002, epc:0x000000008000003c" $W/int.log &&
+	grep -q "async:1, cause:0000000000000007" $W/int.log &&
+	ok "-d int -D logs traps" || bad "-d int -D"
 
 # 3. bad input
 expect_error() { # what pattern args...
