@@ -3,3 +3,8 @@
 include tcg/tcg.mk
 # Our unit tests live in tests/tcg/ (the top level only reads */build.mk).
 include tests/tcg/build.mk
+
+# The threaded interpreter wants one indirect jump per handler and per
+# block-entry site: stop GCC from merging them (cross-jumping) and from
+# hoisting loads across the computed gotos (GCC's advice for such code).
+$(call objs,tcg/interp.c): CFLAGS += -fno-gcse -fno-crossjumping

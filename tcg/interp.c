@@ -22,6 +22,7 @@
  * goes through tcg_helper_load/store.
  */
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tcg/tcg-internal.h"
@@ -29,12 +30,18 @@
 struct interp_op {
 	const void *h;
 	uint8_t rd, rs1, rs2, len;
-	uint32_t pc_off;
+	int32_t pc_off;
 	int64_t imm;
 };
 _Static_assert(sizeof(struct interp_op) == 24, "interp_op is 24 bytes");
 
 #define L_INVALID_IDX TCG_IR_NB_OPS
+
+/* compile() puts the ops right after the tb: no load on block entry. */
+static inline const struct interp_op *tb_ops(const struct tcg_tb *tb)
+{
+	return (const struct interp_op *)(tb + 1);
+}
 static const void *const *interp_labels;
 
 static void interp_run(struct tcg_cpu *cpu, struct tcg_tb *tb)
@@ -81,10 +88,11 @@ static void interp_run(struct tcg_cpu *cpu, struct tcg_tb *tb)
 			goto out_nochain;                                      \
 		}                                                              \
 		cpu->instret += tb->ninsns;                                    \
-		op = (const struct interp_op *)tb->code + 1;                   \
-		goto *op->h;                                                   \
+		op = tb_ops(tb) + 1;                                           \
+		/* May be rewritten by interp_invalidate(): atomic load. */    \
+		goto *__atomic_load_n(&op->h, __ATOMIC_RELAXED);               \
 	} while (0)
-#define SYNC_PC() (cpu->pc = tb->pc + op->pc_off)
+#define SYNC_PC() (cpu->pc = tb->pc + (uint64_t)(int64_t)op->pc_off)
 #define RR(name, expr)                                                         \
 	L_##name : {                                                           \
 		uint64_t a = x[op->rs1], b = x[op->rs2];                       \
@@ -251,7 +259,7 @@ slot1:
 L_JALR: {
 	uint64_t t = (x[op->rs1] + (uint64_t)op->imm) & ~1ull;
 
-	x[op->rd] = tb->pc + op->pc_off + op->len;
+	x[op->rd] = tb->pc + (uint64_t)(int64_t)op->pc_off + op->len;
 	/* Jump cache: own thread's array, entries checked against the key. */
 	next = cpu->jc[tcg_jc_hash(t)];
 	if (next && next->pc == t && next->priv == cpu->priv &&
@@ -333,7 +341,7 @@ L_TRACE_MEM:
 	NEXT;
 
 out_next:
-	cpu->pc = tb->pc + op->pc_off + op->len;
+	cpu->pc = tb->pc + (uint64_t)(int64_t)op->pc_off + op->len;
 out_nochain:
 	cpu->last_tb = NULL;
 }
@@ -356,6 +364,8 @@ static void interp_compile(struct tcg_tb *tb, const struct tcg_ir_block *ir,
 	struct interp_op *out = code;
 
 	pthread_once(&interp_once, interp_init);
+	if (code != (void *)(tb + 1))
+		abort(); /* tb.c allocates the code right after the tb */
 	for (unsigned i = 0; i < ir->nops; i++) {
 		const struct tcg_ir_op *in = &ir->ops[i];
 

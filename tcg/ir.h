@@ -8,8 +8,11 @@
  * happen for their side effects (loads, jalr, csr*).  x0 always reads 0.
  * ALU ops with rd = x0 are not emitted at all.
  *
- * Every op carries pc_off (its guest instruction's offset from the block
- * pc) and len (that instruction's size), so any op may fault precisely.
+ * Every op carries pc_off (its guest instruction's signed offset from the
+ * block pc) and len (that instruction's size), so any op may fault
+ * precisely.  A block follows direct jumps (jal) whose target lies in the
+ * block's first page, so offsets may be negative and the guest bytes
+ * covered are not contiguous: end_pc is one past the highest.
  * The block ends with exactly one terminator: GOTO_TB (direct, chainable,
  * exit slot in imm), a conditional branch (slot 0 taken, slot 1 not
  * taken), JALR (indirect, jump-cache lookup), EXIT (to a pc set by a
@@ -73,7 +76,7 @@ extern const char *const tcg_ir_names[TCG_IR_NB_OPS];
 struct tcg_ir_op {
 	uint16_t opc;
 	uint8_t rd, rs1, rs2, len;
-	uint32_t pc_off;
+	int32_t pc_off;
 	int64_t imm;
 };
 
@@ -83,7 +86,8 @@ struct tcg_ir_op {
 struct tcg_ir_block {
 	uint64_t pc;
 	uint64_t exit_pc[2];	/* targets of GOTO_TB / branch slots */
-	uint32_t size;		/* guest bytes covered */
+	uint64_t end_pc;	/* one past the highest guest byte covered */
+	uint32_t size;		/* guest bytes translated */
 	uint32_t ninsns;
 	uint32_t nops;
 	uint32_t flags;		/* translate-time flags (TCG_TF_*) */

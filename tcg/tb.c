@@ -239,8 +239,9 @@ static struct tcg_tb *tb_gen(struct tcg_cpu *cpu, uint64_t pc)
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	}
 	tcg_translate(cpu, pc, &ir);
-	if (has_pages && ((off + ir.size - (ir.size ? 1 : 0)) >> TCG_PAGE_BITS) ==
-				 page[0]) {
+	if (has_pages &&
+	    ((ir.end_pc - m->ram_base - (ir.size ? 1 : 0)) >> TCG_PAGE_BITS) ==
+		    page[0]) {
 		page[1] = page[0];
 		gen[1] = gen[0];
 	}

@@ -2,7 +2,8 @@
 /*
  * The frontend: guest RISC-V code at a pc to one IR block.
  *
- * A block runs until a branch or jump, a system instruction (csr*, ecall,
+ * A block runs until a branch, an indirect jump or a direct jump off its
+ * first page (direct jumps within it are followed), a system instruction (csr*, ecall,
  * ebreak, mret, sret, wfi, fence.i, sfence.vma), an illegal instruction,
  * TCG_MAX_BLOCK_INSNS, or the next instruction starting on another page.
  * The last instruction may straddle into the next page; the block then
@@ -36,6 +37,7 @@ static const uint16_t rv_to_ir[RV_NB_INSNS] = {
 struct tr_ctx {
 	struct tcg_ir_block *ir;
 	uint64_t pc;		/* of the current instruction */
+	uint64_t jump_to;	/* TR_JUMP: where translation goes on */
 	const struct rv_insn *in;
 };
 
@@ -49,7 +51,7 @@ static struct tcg_ir_op *emit(struct tr_ctx *s, unsigned opc, unsigned rd,
 	op->rs1 = (uint8_t)rs1;
 	op->rs2 = (uint8_t)rs2;
 	op->len = s->in ? s->in->len : 0;
-	op->pc_off = (uint32_t)(s->pc - s->ir->pc);
+	op->pc_off = (int32_t)(s->pc - s->ir->pc);
 	op->imm = imm;
 	return op;
 }
@@ -65,8 +67,13 @@ static unsigned wreg(unsigned rd)
 	return rd ? rd : TCG_REG_SCRATCH;
 }
 
-/* Returns true when the instruction ends the block. */
-static bool translate_insn(struct tr_ctx *s)
+enum tr_next { TR_CONT, TR_END, TR_JUMP };
+
+/*
+ * Returns whether the block goes on with the next instruction, ends, or
+ * goes on at the target of a direct jump (s->jump_to).
+ */
+static enum tr_next translate_insn(struct tr_ctx *s)
 {
 	const struct rv_insn *in = s->in;
 	unsigned opc = rv_to_ir[in->id];
@@ -78,11 +85,11 @@ static bool translate_insn(struct tr_ctx *s)
 			emit(s, opc, in->rd, 0, 0,
 			     in->id == RV_auipc ? (int64_t)(s->pc + in->imm)
 						: in->imm);
-		return false;
+		return TR_CONT;
 	case TCG_IR_ADD ... TCG_IR_SRAIW:
 		if (in->rd)
 			emit(s, opc, in->rd, in->rs1, in->rs2, in->imm);
-		return false;
+		return TR_CONT;
 	case TCG_IR_LB ... TCG_IR_SD: {
 		bool store = opc >= TCG_IR_SB;
 		static const uint8_t sizes[] = { 1, 2, 4, 8, 1, 2, 4,
@@ -94,7 +101,7 @@ static bool translate_insn(struct tr_ctx *s)
 			     in->imm);
 		emit(s, opc, store ? 0 : wreg(in->rd), in->rs1, in->rs2,
 		     in->imm);
-		return false;
+		return TR_CONT;
 	}
 	case TCG_IR_LR_W ... TCG_IR_AMO_D:
 		if (s->ir->flags & TCG_TF_MEM_HOOK)
@@ -104,38 +111,46 @@ static bool translate_insn(struct tr_ctx *s)
 				     (opc >= TCG_IR_SC_W ? TCG_MEM_STORE : 0),
 			     0);
 		emit(s, opc, wreg(in->rd), in->rs1, in->rs2, in->imm);
-		return false;
+		return TR_CONT;
 	case TCG_IR_BEQ ... TCG_IR_BGEU:
 		s->ir->exit_pc[0] = s->pc + in->imm;
 		s->ir->exit_pc[1] = next;
 		emit(s, opc, 0, in->rs1, in->rs2, 0);
-		return true;
+		return TR_END;
 	case TCG_IR_GOTO_TB: /* jal */
 		if (in->rd)
 			emit(s, TCG_IR_LI, in->rd, 0, 0, (int64_t)next);
+		/* Follow it when the target is on the block's first page: no
+		 * block boundary, and invalidation still covers it. */
+		if (((s->pc + in->imm) >> TCG_PAGE_BITS) ==
+			    (s->ir->pc >> TCG_PAGE_BITS) &&
+		    s->ir->ninsns + 1 < TCG_MAX_BLOCK_INSNS) {
+			s->jump_to = s->pc + in->imm;
+			return TR_JUMP;
+		}
 		emit_goto(s, 0, s->pc + in->imm);
-		return true;
+		return TR_END;
 	case TCG_IR_JALR:
 		emit(s, opc, wreg(in->rd), in->rs1, 0, in->imm);
-		return true;
+		return TR_END;
 	case TCG_IR_FENCE:
 		emit(s, opc, 0, 0, 0, 0);
-		return false;
+		return TR_CONT;
 	case TCG_IR_CSR:
 		emit(s, opc, wreg(in->rd), in->rs1, 0,
 		     (int64_t)((uint64_t)in->raw << 32 |
 			       ((in->raw >> 12) & 7) << 12 | (in->imm & 0xfff)));
 		emit_goto(s, 0, next);
-		return true;
+		return TR_END;
 	case TCG_IR_WFI:
 	case TCG_IR_FENCE_I:
 	case TCG_IR_SFENCE_VMA:
 		emit(s, opc, 0, in->rs1, in->rs2, in->raw);
 		emit_goto(s, 0, next);
-		return true;
+		return TR_END;
 	default: /* ECALL EBREAK MRET SRET ILLEGAL: always leave */
 		emit(s, opc, 0, 0, 0, in->raw);
-		return true;
+		return TR_END;
 	}
 }
 
@@ -174,6 +189,7 @@ int tcg_translate(struct tcg_cpu *cpu, uint64_t pc, struct tcg_ir_block *ir)
 	ir->nops = 0;
 	ir->ninsns = 0;
 	ir->size = 0;
+	ir->end_pc = pc;
 	ir->priv = cpu->priv;
 	ir->flags = cpu->tb_flags;
 	ir->exit_pc[0] = ir->exit_pc[1] = 0;
@@ -184,7 +200,7 @@ int tcg_translate(struct tcg_cpu *cpu, uint64_t pc, struct tcg_ir_block *ir)
 	for (;;) {
 		uint32_t bits;
 		uint64_t fault;
-		bool end;
+		enum tr_next nx;
 
 		s.in = NULL;
 		if (!fetch(cpu, s.pc, &bits, &fault)) {
@@ -209,12 +225,16 @@ int tcg_translate(struct tcg_cpu *cpu, uint64_t pc, struct tcg_ir_block *ir)
 				(unsigned long long)s.pc, in.len * 2, in.raw,
 				text);
 		}
-		end = translate_insn(&s);
+		nx = translate_insn(&s);
 		ir->ninsns++;
 		ir->size += in.len;
 		s.pc += in.len;
-		if (end)
+		if (s.pc > ir->end_pc)
+			ir->end_pc = s.pc;
+		if (nx == TR_END)
 			break;
+		if (nx == TR_JUMP)
+			s.pc = s.jump_to;
 		if (ir->ninsns >= TCG_MAX_BLOCK_INSNS ||
 		    (s.pc >> TCG_PAGE_BITS) != (pc >> TCG_PAGE_BITS)) {
 			s.in = NULL;

@@ -19,6 +19,7 @@
 
 #define CODE (TH_RAM_BASE + 0x1000)
 #define F (CODE + 0x100)
+#define FAR (CODE + 0x1000)
 #define DATA (TH_RAM_BASE + 0xc0000)
 
 static uint64_t dispatches(struct th *t, unsigned i)
@@ -77,18 +78,20 @@ static void test_tb_store_to_code_invalidates_across_calls(void **state)
 	struct th *t = th_new(1);
 	struct tcg_jit_stats js;
 
-	th_org(t, F);
+	/* F on another page: calls to it are not folded into the caller */
+
+	th_org(t, FAR);
 	th_emit(t, ADDI(10, 0, 1));
 	th_emit(t, JALR(0, 1, 0));
 	th_org(t, CODE);
-	th_emit(t, JAL(1, (int)(F - CODE)));
+	th_emit(t, JAL(1, (int)(FAR - CODE)));
 	th_emit(t, ADD(12, 10, 0));
 	th_emit(t, SW(13, 14, 0));
 	th_emit(t, FENCE_I());
-	th_emit(t, JAL(1, (int)(F - (CODE + 16))));
+	th_emit(t, JAL(1, (int)(FAR - (CODE + 16))));
 	th_emit(t, HALT());
 	tcg_cpu_set_reg(t->cpu[0], 13, ADDI(10, 0, 2));
-	tcg_cpu_set_reg(t->cpu[0], 14, F);
+	tcg_cpu_set_reg(t->cpu[0], 14, FAR);
 	assert_int_equal(th_run_at(t, 0, CODE), 0);
 	assert_int_equal(th_reg(t, 0, 12), 1);
 	assert_int_equal(th_reg(t, 0, 10), 2);
@@ -171,7 +174,7 @@ static void test_tb_full_arena_flushes(void **state)
 	th_emit(t, ADDI(10, 0, 0));
 	for (int i = 0; i < 200; i++) {
 		th_emit(t, ADDI(10, 10, 1));
-		th_emit(t, JAL(0, 4));
+		th_emit(t, BEQ(0, 0, 4));	/* always ends a block */
 	}
 	th_emit(t, HALT());
 	assert_int_equal(th_run_at(t, 0, CODE), 0);
@@ -243,6 +246,28 @@ static void test_tb_trace_mask_is_part_of_the_key(void **state)
 	th_free(t);
 }
 
+/* A direct call to the same page is translated into the caller's block. */
+static void test_tb_direct_jump_in_page_is_followed(void **state)
+{
+	struct th *t = th_new(1);
+	struct tcg_jit_stats js;
+
+	th_org(t, F);
+	th_emit(t, ADDI(10, 10, 5));
+	th_emit(t, JALR(0, 1, 0));
+	th_org(t, CODE);
+	th_emit(t, JAL(1, (int)(F - CODE)));	/* call F */
+	th_emit(t, HALT());
+	assert_int_equal(th_run_at(t, 0, CODE), 0);
+	assert_int_equal(th_reg(t, 0, 10), 5);
+	assert_int_equal(th_reg(t, 0, 1), CODE + 4);
+	tcg_machine_jit_stats(t->m, &js);
+	/* [jal; addi; ret] then [HALT] */
+	assert_int_equal(js.translated, 2);
+	assert_int_equal(js.guest_insns, 4);
+	th_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -253,6 +278,7 @@ int main(void)
 		cmocka_unit_test(test_tb_invalidation_seen_by_other_hart),
 		cmocka_unit_test(test_tb_full_arena_flushes),
 		cmocka_unit_test(test_tb_trace_mask_is_part_of_the_key),
+		cmocka_unit_test(test_tb_direct_jump_in_page_is_followed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
