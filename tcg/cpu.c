@@ -130,6 +130,13 @@ out_free:
 	return NULL;
 }
 
+void tcg_machine_set_hooks(struct tcg_machine *m, const struct tcg_hooks *h,
+			   void *opaque)
+{
+	m->hooks = h;
+	m->opaque = opaque;
+}
+
 void tcg_machine_destroy(struct tcg_machine *m)
 {
 	if (!m)
@@ -302,6 +309,12 @@ static void take_trap(struct tcg_cpu *cpu, uint64_t cause, uint64_t tval,
 {
 	uint64_t deleg = irq ? cpu->mideleg : cpu->medeleg;
 	uint64_t code = cause & 63;
+	const struct tcg_hooks *h = cpu->m->hooks;
+
+	if (h && irq && h->interrupt)
+		h->interrupt(cpu->m->opaque, cpu, code, cpu->pc);
+	else if (h && !irq && h->exception)
+		h->exception(cpu->m->opaque, cpu, code, cpu->pc, tval);
 
 	if (tcg_log_mask & TCG_LOG_INT)
 		tcg_log("riscv_cpu_do_interrupt: hart:%u, async:%d, cause:%016llx, "
@@ -412,7 +425,7 @@ static int after_code_write(struct tcg_cpu *cpu, uint64_t off, unsigned size)
 	if (!cpu->store_slow[off >> TCG_PAGE_BITS] &&
 	    !cpu->store_slow[(off + size - 1) >> TCG_PAGE_BITS])
 		return TCG_H_CONT;
-	if (tcg_tb_invalidate_range(cpu->m, off, size))
+	if (tcg_tb_invalidate_range(cpu, off, size))
 		return TCG_H_NEXT;
 	return TCG_H_CONT;
 }
@@ -576,6 +589,14 @@ int tcg_helper_amo(struct tcg_cpu *cpu, unsigned rd, uint64_t addr,
 	return after_code_write(cpu, addr - cpu->ram_base, size);
 }
 
+void tcg_helper_trace_tb(struct tcg_cpu *cpu, uint64_t pc)
+{
+	const struct tcg_hooks *h = cpu->m->hooks;
+
+	if (h && h->exec_tb)
+		h->exec_tb(cpu->m->opaque, cpu, pc);
+}
+
 void tcg_helper_trace_mem(struct tcg_cpu *cpu, uint64_t addr, unsigned info)
 {
 	const struct tcg_hooks *h = cpu->m->hooks;
@@ -585,6 +606,18 @@ void tcg_helper_trace_mem(struct tcg_cpu *cpu, uint64_t addr, unsigned info)
 }
 
 /* ---------------------------------------------------------------- system */
+
+/* Back in U after an ecall from U: guest_syscall_ret. */
+static void syscall_return(struct tcg_cpu *cpu)
+{
+	const struct tcg_hooks *h = cpu->m->hooks;
+
+	if (cpu->priv != TCG_PRIV_U || !cpu->in_syscall)
+		return;
+	cpu->in_syscall = false;
+	if (h && h->syscall_ret)
+		h->syscall_ret(cpu->m->opaque, cpu, cpu->syscall_num, cpu->x[10]);
+}
 
 /* Is any PMP entry on (pmpcfg A field != OFF)?  Entries are stored only. */
 static bool pmp_active(const struct tcg_cpu *cpu)
@@ -608,6 +641,17 @@ int tcg_helper_system(struct tcg_cpu *cpu, unsigned opc, uint32_t raw)
 
 	switch (opc) {
 	case TCG_IR_ECALL:
+		if (cpu->priv == TCG_PRIV_U) {
+			const struct tcg_hooks *h = cpu->m->hooks;
+			uint64_t args[7] = { cpu->x[17], cpu->x[10], cpu->x[11],
+					     cpu->x[12], cpu->x[13], cpu->x[14],
+					     cpu->x[15] };
+
+			cpu->syscall_num = cpu->x[17];
+			cpu->in_syscall = true;
+			if (h && h->syscall)
+				h->syscall(cpu->m->opaque, cpu, args);
+		}
 		tcg_raise(cpu, cpu->priv == TCG_PRIV_U ? EXC_ECALL_U
 			       : cpu->priv == TCG_PRIV_S ? EXC_ECALL_S
 							 : EXC_ECALL_M, 0);
@@ -632,6 +676,7 @@ int tcg_helper_system(struct tcg_cpu *cpu, unsigned opc, uint32_t raw)
 		cpu->mstatus = s;
 		cpu->priv = (uint8_t)mpp;
 		cpu->pc = cpu->mepc;
+		syscall_return(cpu);
 		__atomic_store_n(&cpu->exit_request, 1, __ATOMIC_RELAXED);
 		return TCG_H_EXIT;
 	}
@@ -648,6 +693,7 @@ int tcg_helper_system(struct tcg_cpu *cpu, unsigned opc, uint32_t raw)
 		cpu->mstatus = s;
 		cpu->priv = (uint8_t)spp;
 		cpu->pc = cpu->sepc;
+		syscall_return(cpu);
 		__atomic_store_n(&cpu->exit_request, 1, __ATOMIC_RELAXED);
 		return TCG_H_EXIT;
 	}

@@ -54,25 +54,54 @@ struct tcg_mmio_ops {
 };
 
 /*
- * Hooks for tracing (tcg/ knows nothing about events).  All optional.
- *  translated:     after a block is translated, on the translating vCPU.
+ * Hooks for tracing (tcg/ knows nothing about events; see trace-events for
+ * the events they feed).  All optional; each runs on the vCPU's own thread
+ * unless it says otherwise.
+ *  translated:     after a block is translated (translate_block).
  *  mask_changed:   at the block boundary where a new trace_mask takes
  *                  effect on this vCPU (its jump cache is already flushed).
- *  mem:            before a guest memory access, only in blocks whose
- *                  translate-time flags had TCG_TF_MEM_HOOK.
- *  tb_flags:       translate-time flags word from the vCPU's trace_mask.
+ *  tb_flags:       translate-time flags word from a vCPU's trace_mask.
+ *  exec_tb:        a block starts, in blocks translated with
+ *                  TCG_TF_EXEC_HOOK (exec_tb).
+ *  mem:            before a guest memory access, in blocks translated with
+ *                  TCG_TF_MEM_HOOK (guest_mem_before); info is TCG_MEM_*.
+ *  tb_invalidate:  a block dropped because its page was written, on the
+ *                  writing vCPU, under the block-cache lock.
+ *  tb_flush:       the whole cache dropped (arena full or
+ *                  tcg_machine_flush()); cpu is NULL from a non-vCPU thread.
+ *  exception, interrupt: a trap is taken (epc = the pc it interrupts).
+ *  syscall:        ecall from U mode (a7, a0..a5); syscall_ret: the first
+ *                  mret/sret back to U after it, with a0.
  */
 #define TCG_TF_MEM_HOOK (1u << 0)
-#define TCG_MEM_STORE (1u << 4) /* in `info` of the mem hook, | size */
+#define TCG_TF_EXEC_HOOK (1u << 1)
+
+/* guest_mem_before's info: log2(size) | sign-extended | store | atomic. */
+#define TCG_MEM_SIZE_MASK 3u
+#define TCG_MEM_SIGN (1u << 2)
+#define TCG_MEM_STORE (1u << 3)
+#define TCG_MEM_ATOMIC (1u << 4)
 
 struct tcg_hooks {
 	void (*translated)(void *opaque, struct tcg_cpu *cpu, uint64_t pc,
 			   unsigned ninsns, uint64_t host_ns);
 	void (*mask_changed)(void *opaque, struct tcg_cpu *cpu,
 			     uint64_t old_mask, uint64_t new_mask);
+	uint32_t (*tb_flags)(void *opaque, uint64_t trace_mask);
+	void (*exec_tb)(void *opaque, struct tcg_cpu *cpu, uint64_t pc);
 	void (*mem)(void *opaque, struct tcg_cpu *cpu, uint64_t vaddr,
 		    unsigned info);
-	uint32_t (*tb_flags)(void *opaque, uint64_t trace_mask);
+	void (*tb_invalidate)(void *opaque, struct tcg_cpu *cpu, uint64_t pc,
+			      uint64_t page_addr, const char *reason);
+	void (*tb_flush)(void *opaque, struct tcg_cpu *cpu, unsigned blocks,
+			 const char *reason);
+	void (*exception)(void *opaque, struct tcg_cpu *cpu, uint64_t cause,
+			  uint64_t epc, uint64_t tval);
+	void (*interrupt)(void *opaque, struct tcg_cpu *cpu, uint64_t cause,
+			  uint64_t epc);
+	void (*syscall)(void *opaque, struct tcg_cpu *cpu, const uint64_t *args7);
+	void (*syscall_ret)(void *opaque, struct tcg_cpu *cpu, uint64_t num,
+			    uint64_t ret);
 };
 
 struct tcg_machine_config {
@@ -86,6 +115,9 @@ struct tcg_machine_config {
 };
 
 struct tcg_machine *tcg_machine_create(const struct tcg_machine_config *cfg);
+/* Replace the hooks (before vCPUs run, or hooks tolerate both). */
+void tcg_machine_set_hooks(struct tcg_machine *m, const struct tcg_hooks *h,
+			   void *opaque);
 /* Call only after every vCPU thread has returned from tcg_cpu_exec(). */
 void tcg_machine_destroy(struct tcg_machine *m);
 

@@ -335,6 +335,9 @@ L_FETCH_FAULT:
 	SYNC_PC();
 	tcg_raise(cpu, EXC_INSN_ACCESS, (uint64_t)op->imm);
 	goto out_nochain;
+L_TRACE_TB:
+	tcg_helper_trace_tb(cpu, tb->pc);
+	NEXT;
 L_TRACE_MEM:
 	SYNC_PC();
 	tcg_helper_trace_mem(cpu, x[op->rs1] + (uint64_t)op->imm, op->rs2);

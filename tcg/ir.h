@@ -22,6 +22,7 @@
  * synced; a native backend emits the same calls.  TRACE_MEM is the op the
  * frontend inserts before each memory access when the translate-time flag
  * TCG_TF_MEM_HOOK is set: rs1 + imm is the address, rs2 the info word.
+ * TRACE_TB follows TB_ENTRY when TCG_TF_EXEC_HOOK is set.
  */
 #ifndef VTRACE_TCG_IR_H
 #define VTRACE_TCG_IR_H
@@ -43,7 +44,7 @@
 	X(LR_W) X(LR_D) X(SC_W) X(SC_D) X(AMO_W) X(AMO_D)                      \
 	X(CSR) X(ECALL) X(EBREAK) X(MRET) X(SRET) X(WFI)                       \
 	X(FENCE) X(FENCE_I) X(SFENCE_VMA) X(ILLEGAL) X(FETCH_FAULT)            \
-	X(TRACE_MEM)
+	X(TRACE_MEM) X(TRACE_TB)
 
 enum tcg_ir_opc {
 #define TCG_IR_ENUM(name) TCG_IR_##name,

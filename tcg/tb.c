@@ -60,8 +60,11 @@ void tcg_jc_flush(struct tcg_cpu *cpu)
 }
 
 /* Under tb_lock: wipe everything.  Callers are exclusive. */
-static void tb_flush_locked(struct tcg_machine *m)
+static void tb_flush_locked(struct tcg_machine *m, struct tcg_cpu *self,
+			    const char *reason)
 {
+	if (m->hooks && m->hooks->tb_flush)
+		m->hooks->tb_flush(m->opaque, self, (unsigned)m->st_live, reason);
 	memset(m->hash, 0, sizeof(m->hash));
 	memset(m->page_tbs, 0, m->npages * sizeof(*m->page_tbs));
 	memset(m->store_slow, 0, m->npages + 1);
@@ -132,7 +135,7 @@ static void flush_from(struct tcg_machine *m, struct tcg_cpu *self)
 		tcg_exec_end(self);
 	start_exclusive(m);
 	pthread_mutex_lock(&m->tb_lock);
-	tb_flush_locked(m);
+	tb_flush_locked(m, self, self ? "full" : "request");
 	pthread_mutex_unlock(&m->tb_lock);
 	end_exclusive(m);
 	if (self)
@@ -152,7 +155,8 @@ static void mark_page(struct tcg_machine *m, uint32_t page)
 }
 
 /* Under tb_lock. */
-static void tb_invalidate_locked(struct tcg_machine *m, struct tcg_tb *tb)
+static void tb_invalidate_locked(struct tcg_machine *m, struct tcg_cpu *cpu,
+				 struct tcg_tb *tb, uint64_t page)
 {
 	struct tcg_tb **pp;
 	unsigned h = tb_hash(tb->pc, tb->priv, tb->trace_mask);
@@ -169,14 +173,19 @@ static void tb_invalidate_locked(struct tcg_machine *m, struct tcg_tb *tb)
 	m->recent_invalid[(tb->pc >> 1) % TCG_RECENT_SIZE] = tb->pc;
 	m->st_live--;
 	__atomic_fetch_add(&m->st_invalidated, 1, __ATOMIC_RELAXED);
+	if (m->hooks && m->hooks->tb_invalidate)
+		m->hooks->tb_invalidate(m->opaque, cpu, tb->pc,
+					m->ram_base + (page << TCG_PAGE_BITS),
+					"store");
 }
 
 /*
  * Invalidate every block on the pages that [off, off + size) touches
  * (RAM offsets).  Returns how many blocks went.
  */
-int tcg_tb_invalidate_range(struct tcg_machine *m, uint64_t off, unsigned size)
+int tcg_tb_invalidate_range(struct tcg_cpu *cpu, uint64_t off, unsigned size)
 {
+	struct tcg_machine *m = cpu->m;
 	uint64_t first = off >> TCG_PAGE_BITS;
 	uint64_t last = (off + size - 1) >> TCG_PAGE_BITS;
 	int n = 0;
@@ -193,7 +202,7 @@ int tcg_tb_invalidate_range(struct tcg_machine *m, uint64_t off, unsigned size)
 			struct tcg_tb *nx = tb->page_next[which];
 
 			if (!tb->invalid) {
-				tb_invalidate_locked(m, tb);
+				tb_invalidate_locked(m, cpu, tb, p);
 				n++;
 			}
 			/* Drop it from the other page's list as well. */

@@ -101,6 +101,10 @@ struct tcg_cpu {
 	uint64_t res_addr, res_val;
 	bool res_valid;
 
+	/* guest_syscall_ret: a7 of the ecall from U awaiting its return. */
+	uint64_t syscall_num;
+	bool in_syscall;
+
 	/* Control, under lock unless atomic. */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
@@ -172,6 +176,7 @@ int tcg_helper_amo(struct tcg_cpu *cpu, unsigned rd, uint64_t addr,
 		   unsigned size, unsigned funct5, uint64_t val);
 int tcg_helper_system(struct tcg_cpu *cpu, unsigned opc, uint32_t raw);
 void tcg_helper_trace_mem(struct tcg_cpu *cpu, uint64_t addr, unsigned info);
+void tcg_helper_trace_tb(struct tcg_cpu *cpu, uint64_t pc);
 
 /* csr.c */
 int tcg_helper_csr(struct tcg_cpu *cpu, unsigned rd, unsigned rs1,
@@ -187,7 +192,7 @@ int tcg_translate(struct tcg_cpu *cpu, uint64_t pc,
 struct tcg_tb *tcg_tb_find(struct tcg_cpu *cpu, uint64_t pc);
 void tcg_tb_chain(struct tcg_cpu *cpu, struct tcg_tb *from, unsigned slot,
 		  struct tcg_tb *to);
-int tcg_tb_invalidate_range(struct tcg_machine *m, uint64_t off,
+int tcg_tb_invalidate_range(struct tcg_cpu *cpu, uint64_t off,
 			    unsigned size);
 void tcg_jc_flush(struct tcg_cpu *cpu);
 void tcg_exec_start(struct tcg_cpu *cpu);

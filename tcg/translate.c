@@ -91,27 +91,34 @@ static enum tr_next translate_insn(struct tr_ctx *s)
 			emit(s, opc, in->rd, in->rs1, in->rs2, in->imm);
 		return TR_CONT;
 	case TCG_IR_LB ... TCG_IR_SD: {
+		/* log2(size) | sign for each of LB LH LW LD LBU LHU LWU SB.. */
+		static const uint8_t info[] = {
+			0 | TCG_MEM_SIGN, 1 | TCG_MEM_SIGN, 2 | TCG_MEM_SIGN,
+			3 | TCG_MEM_SIGN, 0, 1, 2,
+			0 | TCG_MEM_STORE, 1 | TCG_MEM_STORE, 2 | TCG_MEM_STORE,
+			3 | TCG_MEM_STORE,
+		};
 		bool store = opc >= TCG_IR_SB;
-		static const uint8_t sizes[] = { 1, 2, 4, 8, 1, 2, 4,
-						 1, 2, 4, 8 };
 
 		if (s->ir->flags & TCG_TF_MEM_HOOK)
 			emit(s, TCG_IR_TRACE_MEM, 0, in->rs1,
-			     sizes[opc - TCG_IR_LB] | (store ? TCG_MEM_STORE : 0),
-			     in->imm);
+			     info[opc - TCG_IR_LB], in->imm);
 		emit(s, opc, store ? 0 : wreg(in->rd), in->rs1, in->rs2,
 		     in->imm);
 		return TR_CONT;
 	}
-	case TCG_IR_LR_W ... TCG_IR_AMO_D:
+	case TCG_IR_LR_W ... TCG_IR_AMO_D: {
+		bool word = opc == TCG_IR_LR_W || opc == TCG_IR_SC_W ||
+			    opc == TCG_IR_AMO_W;
+
 		if (s->ir->flags & TCG_TF_MEM_HOOK)
 			emit(s, TCG_IR_TRACE_MEM, 0, in->rs1,
-			     (opc == TCG_IR_LR_W || opc == TCG_IR_SC_W ||
-			      opc == TCG_IR_AMO_W ? 4 : 8) |
+			     (word ? 2 : 3) | TCG_MEM_SIGN | TCG_MEM_ATOMIC |
 				     (opc >= TCG_IR_SC_W ? TCG_MEM_STORE : 0),
 			     0);
 		emit(s, opc, wreg(in->rd), in->rs1, in->rs2, in->imm);
 		return TR_CONT;
+	}
 	case TCG_IR_BEQ ... TCG_IR_BGEU:
 		s->ir->exit_pc[0] = s->pc + in->imm;
 		s->ir->exit_pc[1] = next;
@@ -194,6 +201,8 @@ int tcg_translate(struct tcg_cpu *cpu, uint64_t pc, struct tcg_ir_block *ir)
 	ir->flags = cpu->tb_flags;
 	ir->exit_pc[0] = ir->exit_pc[1] = 0;
 	entry = emit(&s, TCG_IR_TB_ENTRY, 0, 0, 0, 0);
+	if (ir->flags & TCG_TF_EXEC_HOOK)
+		emit(&s, TCG_IR_TRACE_TB, 0, 0, 0, 0);
 	if (log)
 		tcg_log("IN: hart %u priv %u\n", (unsigned)cpu->hartid,
 			cpu->priv);

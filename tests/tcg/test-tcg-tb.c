@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -207,7 +208,46 @@ static void hook_mem(void *o, struct tcg_cpu *c, uint64_t vaddr, unsigned info)
 
 static uint32_t hook_flags(void *o, uint64_t mask)
 {
-	return (mask & 1) ? TCG_TF_MEM_HOOK : 0;
+	return ((mask & 1) ? TCG_TF_MEM_HOOK : 0) |
+	       ((mask & 2) ? TCG_TF_EXEC_HOOK : 0);
+}
+
+static unsigned n_exec, n_exc, n_inval, n_flush;
+static uint64_t sys_args[7], sys_ret_num, sys_ret_val, exc_cause;
+
+static void hook_exec(void *o, struct tcg_cpu *c, uint64_t pc)
+{
+	n_exec++;
+}
+
+static void hook_exc(void *o, struct tcg_cpu *c, uint64_t cause, uint64_t epc,
+		     uint64_t tval)
+{
+	n_exc++;
+	exc_cause = cause;
+}
+
+static void hook_sys(void *o, struct tcg_cpu *c, const uint64_t *args)
+{
+	memcpy(sys_args, args, sizeof(sys_args));
+}
+
+static void hook_sys_ret(void *o, struct tcg_cpu *c, uint64_t num, uint64_t ret)
+{
+	sys_ret_num = num;
+	sys_ret_val = ret;
+}
+
+static void hook_inval(void *o, struct tcg_cpu *c, uint64_t pc, uint64_t page,
+		       const char *reason)
+{
+	n_inval++;
+}
+
+static void hook_flush(void *o, struct tcg_cpu *c, unsigned blocks,
+		       const char *reason)
+{
+	n_flush++;
 }
 
 static const struct tcg_hooks hooks = {
@@ -215,6 +255,12 @@ static const struct tcg_hooks hooks = {
 	.mask_changed = hook_mask,
 	.mem = hook_mem,
 	.tb_flags = hook_flags,
+	.exec_tb = hook_exec,
+	.exception = hook_exc,
+	.syscall = hook_sys,
+	.syscall_ret = hook_sys_ret,
+	.tb_invalidate = hook_inval,
+	.tb_flush = hook_flush,
 };
 
 static void test_tb_trace_mask_is_part_of_the_key(void **state)
@@ -243,6 +289,48 @@ static void test_tb_trace_mask_is_part_of_the_key(void **state)
 	assert_int_equal(n_translated, before);	/* the mask-0 block is reused */
 	assert_int_equal(n_mem, 3);
 	assert_int_equal(tcg_cpu_trace_mask(t->cpu[0]), 0);
+	th_free(t);
+}
+
+/* The hooks the tracing layer needs fire where they should. */
+static void test_tb_hooks_report_events(void **state)
+{
+	struct th *t = th_new_full(1, 0, &hooks);
+	struct tcg_cpu *c = t->cpu[0];
+	const uint64_t handler = CODE + 0x2000, user = CODE + 0x3000;
+
+	th_org(t, handler);			/* M: skip the ecall, a0 = 99 */
+	th_emit(t, CSRR(5, 0x341));
+	th_emit(t, ADDI(5, 5, 4));
+	th_emit(t, CSRW(0x341, 5));
+	th_emit(t, ADDI(10, 0, 99));
+	th_emit(t, MRET());
+	th_org(t, user);			/* U: syscall 64(7), then stop */
+	th_emit(t, ADDI(17, 0, 64));
+	th_emit(t, ADDI(10, 0, 7));
+	th_emit(t, ECALL());
+	th_emit(t, SW(0, 6, 0));		/* store into our own code */
+	th_emit(t, HALT());
+	th_org(t, CODE);
+	th_emit(t, MRET());
+	tcg_cpu_write_csr(c, 0x3b0, ~0ull);	/* PMP: allow all */
+	tcg_cpu_write_csr(c, 0x3a0, 0x1f);
+	tcg_cpu_write_csr(c, CSR_MTVEC, handler);
+	tcg_cpu_write_csr(c, CSR_MEPC, user);	/* MPP = U */
+	tcg_cpu_set_reg(c, 6, user + 0x100);
+	tcg_cpu_set_trace_mask(c, 2);
+	n_exec = n_exc = n_inval = n_flush = 0;
+	assert_int_equal(th_run_at(t, 0, CODE), 0);
+	assert_int_equal(sys_args[0], 64);
+	assert_int_equal(sys_args[1], 7);
+	assert_int_equal(sys_ret_num, 64);
+	assert_int_equal(sys_ret_val, 99);
+	assert_int_equal(n_exc, 1);
+	assert_int_equal(exc_cause, 8);
+	assert_true(n_exec >= 4);	/* CODE, user, handler, after ecall */
+	assert_true(n_inval >= 1);
+	tcg_machine_flush(t->m);
+	assert_int_equal(n_flush, 1);
 	th_free(t);
 }
 
@@ -279,6 +367,7 @@ int main(void)
 		cmocka_unit_test(test_tb_full_arena_flushes),
 		cmocka_unit_test(test_tb_trace_mask_is_part_of_the_key),
 		cmocka_unit_test(test_tb_direct_jump_in_page_is_followed),
+		cmocka_unit_test(test_tb_hooks_report_events),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
