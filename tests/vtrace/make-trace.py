@@ -14,6 +14,9 @@ Usage:
         unknown-id    vcpu0 record at offset 128 has id 99
         bad-uuid      vcpu1 packet 0 carries another uuid
   make-trace.py OUT --bench N            N events over 4 vCPU streams, fast
+  make-trace.py OUT --tcg                the emulator's events (trace-events
+                                         layout) with known content, see
+                                         tcg_trace() for the expected figures
   make-trace.py OUT --verify             also run babeltrace2 on OUT and
                                          check its event and loss counts
 
@@ -288,6 +291,204 @@ def verify(out, events, discarded, lost):
     return 0 if ok else 1
 
 
+# ---------------------------------------------------------------- --tcg
+# The emulator's events with the layout tracetool gives them: natural
+# alignment, strings of 64 bytes, a vt_pad filler up to whole slots.
+TCG_EVENTS = [
+    ("translate_block", [("uint64_t", "pc"), ("uint32_t", "insns"),
+                         ("uint64_t", "host_ns")],
+     "pc=0x%lx insns=%u host_ns=%lu"),
+    ("exec_tb", [("uint64_t", "pc")], "pc=0x%lx"),
+    ("tb_invalidate", [("uint64_t", "pc"), ("uint64_t", "page"),
+                       ("string", "reason")],
+     "pc=0x%lx page=0x%lx reason=%s"),
+    ("tb_flush", [("uint32_t", "blocks"), ("string", "reason")],
+     "blocks=%u reason=%s"),
+    ("cpu_exception", [("uint64_t", "cause"), ("uint64_t", "epc"),
+                       ("uint64_t", "tval")],
+     "cause=%lu epc=0x%lx tval=0x%lx"),
+    ("cpu_interrupt", [("uint64_t", "cause"), ("uint64_t", "epc")],
+     "cause=%lu epc=0x%lx"),
+    ("guest_syscall", [("uint64_t", "num")] +
+     [("uint64_t", "a%d" % i) for i in range(6)],
+     "num=%lu a0=0x%lx a1=0x%lx a2=0x%lx a3=0x%lx a4=0x%lx a5=0x%lx"),
+    ("guest_syscall_ret", [("uint64_t", "num"), ("uint64_t", "ret")],
+     "num=%lu ret=0x%lx"),
+    ("mmio_read", [("uint64_t", "addr"), ("uint32_t", "size"),
+                   ("uint64_t", "value")],
+     "addr=0x%lx size=%u value=0x%lx"),
+    ("mmio_write", [("uint64_t", "addr"), ("uint32_t", "size"),
+                    ("uint64_t", "value")],
+     "addr=0x%lx size=%u value=0x%lx"),
+    ("load_file", [("string", "name"), ("string", "path")],
+     "name=%s path=%s"),
+    ("vcpu_start", [("uint64_t", "pc")], "pc=0x%lx"),
+    ("vcpu_stop", [("uint64_t", "insns")], "insns=%lu"),
+]
+TCG_FREQ = 1000000000
+STRING_ROOM = 64
+CTYPES = {"uint8_t": "B", "uint16_t": "H", "uint32_t": "I", "uint64_t": "Q",
+          "int32_t": "i", "int64_t": "q"}
+
+
+class Layout:
+    def __init__(self, eid, name, fields, fmt):
+        self.id, self.name, self.fmt = eid, name, fmt
+        self.fields = []            # (name, type, offset, size)
+        off = 0
+        for typ, fname in fields:
+            size = STRING_ROOM if typ == "string" else \
+                struct.calcsize(CTYPES[typ])
+            align = 1 if typ == "string" else size
+            off = (off + align - 1) // align * align
+            self.fields.append((fname, typ, off, size))
+            off += size
+        self.nslots = 1
+        while 48 + 64 * (self.nslots - 1) < off:
+            self.nslots += 1
+        self.size = 48 + 64 * (self.nslots - 1)
+        self.pad = self.size - off
+
+    def tsdl(self):
+        decl = []
+        for fname, typ, _, size in self.fields:
+            if typ == "string":
+                decl.append("\t\t%s %s[%d];" % (UTF8, fname, size))
+            else:
+                decl.append("\t\t%s %s;" % (typ, fname))
+        if self.pad:
+            decl.append("\t\t%s vt_pad[%d];" % (UTF8, self.pad))
+        return """event {
+	name = "%s";
+	id = %d;
+	stream_id = 0;
+	fields := struct {
+%s
+	};
+};""" % (self.name, self.id, "\n".join(decl))
+
+    def record(self, ts, *args):
+        p = bytearray(self.size)
+        for (fname, typ, off, size), v in zip(self.fields, args):
+            if typ == "string":
+                p[off:off + size] = cstr(v, size)
+            else:
+                struct.pack_into("<" + CTYPES[typ], p, off,
+                                 v & ((1 << (8 * size)) - 1))
+        return struct.pack("<IIQ", self.id, self.nslots, ts) + bytes(p)
+
+
+TCG = {name: Layout(i, name, f, fmt)
+       for i, (name, f, fmt) in enumerate(TCG_EVENTS)}
+
+
+def tcg_metadata():
+    text = metadata()
+    head = text[:text.index("env {")]
+    tail = text[text.index("clock {"):text.index("event {")]
+    env = ['\thostname = "test-host";', '\tdomain = "vtrace";',
+           '\ttracer_name = "vtrace";', "\ttracer_major = 0;",
+           "\ttracer_minor = 1;", '\tprocname = "vtrace-emu";',
+           "\tvpid = %d;" % VPID]
+    for lay in TCG.values():
+        env.append("\tvtrace_fmt_%d = %s;" % (lay.id, tsdl_string(lay.fmt)))
+    tail = tail.replace("freq = %d;" % FREQ, "freq = %d;" % TCG_FREQ)
+    return (head + "env {\n" + "\n".join(env) + "\n};\n" + tail +
+            "\n".join(lay.tsdl() for lay in TCG.values()) + "\n")
+
+
+def packets(cpu, items):
+    """items: (ts, name, args...) records and ("packet", skip, discarded)
+    breaks; returns the stream file's bytes (packets of <= 63 slots)."""
+    out, recs, slots, seq, discarded = [], [], 0, 0, 0
+    state = {"seq": 0, "disc": 0}
+
+    def close():
+        if recs:
+            ts = [struct.unpack_from("<Q", r, 8)[0] for r in recs]
+            out.append(packet(cpu, state["seq"], state["disc"], recs,
+                              ts[0], ts[-1]))
+            state["seq"] += 1
+            recs.clear()
+
+    for it in items:
+        if it[0] == "packet":
+            close()
+            slots = 0
+            state["seq"] += it[1]
+            state["disc"] += it[2]
+            continue
+        lay = TCG[it[1]]
+        if slots + lay.nslots > 63:
+            close()
+            slots = 0
+        recs.append(lay.record(it[0], *it[2:]))
+        slots += lay.nslots
+    close()
+    return b"".join(out)
+
+
+A, B, C, D = 0x80000000, 0x80000100, 0x80001000, 0x80002000
+
+
+def tcg_trace():
+    """{file: bytes}.  Clock 1 GHz (ticks = ns).  The figures a report
+    must show (tests/vtrace/report.sh checks them):
+      translations 9 of 4 blocks, translate_ns 16500, max 9000;
+        vcpu0 7 / 13200 ns over 22000 ns, vcpu1 2 / 3300 ns over 21500 ns
+      execs 210: A 130, B 70, C 10 (vcpu0 200, vcpu1 10)
+      by translations: A 3, D 2 (10000 ns), C 2 (3300), B 2 (2200)
+      retranslations 5 of 4 blocks: store 1 (B), fence.i 1 (A),
+        flush 2 (A, C), unknown 1 (D)
+      invalidations 3 (store 2, fence.i 1): page 0x80000000 2,
+        page 0x80001000 1; tb_flush 1 of 4 blocks, reason "monitor"
+      syscalls: 64 x2 (2 returns, 1 error, latency 400 + 100 ns), 93 x1
+      exceptions: cause 8 x3, cause 2 x1; interrupts: cause 7 x2
+      mmio: 0x10000000 5 writes, 0x10000005 2 reads
+      events 246 (vcpu0 218, vcpu1 27, sys0 1); vcpu1 dropped 3,
+        vcpu0 lost 1 packet
+    """
+    v0 = [(1000, "vcpu_start", A), (2000, "translate_block", A, 4, 500)]
+    v0 += [(2100 + 10 * i, "exec_tb", A) for i in range(100)]
+    v0 += [(4000, "translate_block", B, 10, 1500)]
+    v0 += [(4100 + 10 * i, "exec_tb", B) for i in range(50)]
+    v0 += [(5000, "cpu_exception", 2, B + 4, 0), ("packet", 1, 0)]
+    v0 += [(11000, "translate_block", B, 10, 700)]
+    v0 += [(11100 + 10 * i, "exec_tb", B) for i in range(20)]
+    v0 += [(12000, "tb_invalidate", A, 0x80000000, "fence.i"),
+           (13000, "translate_block", A, 4, 300),
+           (16000, "translate_block", A, 4, 200),
+           (17000, "translate_block", D, 33, 9000),
+           (17500, "translate_block", D, 33, 1000)]
+    v0 += [(18000 + 10 * i, "exec_tb", A) for i in range(30)]
+    v0 += [(21000 + 10 * i, "mmio_write", 0x10000000, 1, 0x41)
+           for i in range(5)]
+    v0 += [(22000 + 10 * i, "mmio_read", 0x10000005, 1, 0x60)
+           for i in range(2)]
+    v0 += [(23000, "vcpu_stop", 12345)]
+    v1 = [(1500, "vcpu_start", A), (2500, "translate_block", C, 1, 2500)]
+    v1 += [(3000 + 10 * i, "exec_tb", C) for i in range(10)]
+    v1 += [(10000, "tb_invalidate", B, 0x80000000, "store"),
+           (10500, "tb_invalidate", C + 0x10, 0x80001000, "store"),
+           ("packet", 0, 3),
+           (14000, "tb_flush", 4, "monitor"),
+           (15000, "translate_block", C, 1, 800),
+           (19999, "cpu_exception", 8, C + 8, 0),
+           (20000, "guest_syscall", 64, 1, 0x80003000, 5, 0, 0, 0),
+           (20400, "guest_syscall_ret", 64, 5),
+           (20599, "cpu_exception", 8, C + 8, 0),
+           (20600, "guest_syscall", 64, 1, 0x80003000, 5, 0, 0, 0),
+           (20700, "guest_syscall_ret", 64, -9),
+           (20799, "cpu_exception", 8, C + 8, 0),
+           (20800, "guest_syscall", 93, 0, 0, 0, 0, 0, 0),
+           (21000, "cpu_interrupt", 7, C),
+           (22000, "cpu_interrupt", 7, C),
+           (23000, "vcpu_stop", 999)]
+    sys0 = [(500, "load_file", "kernel", "/k.elf")]
+    return {"vcpu0": packets(0, v0), "vcpu1": packets(1, v1),
+            "sys0": packets(SYS, sys0)}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("out")
@@ -295,6 +496,7 @@ def main():
                                           "content-size", "unknown-id",
                                           "bad-uuid"])
     ap.add_argument("--bench", type=int, metavar="N")
+    ap.add_argument("--tcg", action="store_true")
     ap.add_argument("--verify", action="store_true")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
@@ -304,6 +506,18 @@ def main():
         write_bench(args.out, args.bench)
         if args.verify:
             sys.exit(verify(args.out, args.bench // 4 * 4, 0, 0))
+        return
+    if args.tcg:
+        with open(os.path.join(args.out, "metadata"), "w") as f:
+            f.write(tcg_metadata())
+        files = tcg_trace()
+        if args.corrupt:
+            corrupt(files, args.corrupt)
+        for name, data in files.items():
+            with open(os.path.join(args.out, name), "wb") as f:
+                f.write(data)
+        if args.verify:
+            sys.exit(verify(args.out, 246, 1, 1))
         return
     files = small_trace()
     if args.corrupt:

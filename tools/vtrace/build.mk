@@ -4,8 +4,10 @@ VTRACE_LIB := tools/vtrace/ctf-reader.c tools/vtrace/metadata.c \
 	      tools/vtrace/format.c
 
 PROGS += $(O)/vtrace
-$(O)/vtrace: $(call objs,tools/vtrace/main.c tools/vtrace/dump.c $(VTRACE_LIB))
-	$(call link,)
+VTRACE_CMDS := tools/vtrace/main.c tools/vtrace/dump.c tools/vtrace/report.c \
+	       tools/vtrace/report-print.c tools/vtrace/svg.c tools/vtrace/elf.c
+$(O)/vtrace: $(call objs,$(VTRACE_CMDS) $(VTRACE_LIB))
+	$(call link,-lm)
 
 # Tests live in tests/vtrace/ (top-level build.mk globs do not reach it).
 TESTS += $(O)/tests/test-vtrace

@@ -36,6 +36,7 @@
 #define PACKET_BITS	(RING_PACKET_SIZE * 8u)
 #define SLOT_BITS	(RING_SLOT_SIZE * 8u)
 #define RELEASE_BYTES	(1u << 20)
+#define PREFETCH_AHEAD	2048
 
 struct stream {
 	struct vt_stream pub;
@@ -303,6 +304,7 @@ static bool stream_advance(struct vt_trace *t, struct stream *s)
 			it->offset = s->pkt_off + s->slot * RING_SLOT_SIZE;
 			it->event = ec;
 			it->payload = rec + 16;
+			__builtin_prefetch(rec + PREFETCH_AHEAD);
 			s->slot += r->nslots;
 			return true;
 		}
@@ -361,6 +363,44 @@ int vt_trace_next(struct vt_trace *t, struct vt_item *item)
 		return 0;
 	*item = t->heap[0]->item;
 	return 1;
+}
+
+/* ------------------------------------------------------------ range */
+
+int vt_trace_time_range(struct vt_trace *t, uint64_t *begin, uint64_t *end)
+{
+	uint64_t lo = UINT64_MAX, hi = 0;
+	bool any = false;
+	char why[160];
+
+	for (unsigned int i = 0; i < t->nstreams; i++) {
+		const struct stream *s = &t->streams[i];
+		uint64_t npkt = s->size / RING_PACKET_SIZE;
+		const struct ring_packet_header *h;
+
+		for (uint64_t p = 0; p < npkt; p++) {
+			h = (const void *)(s->map + p * RING_PACKET_SIZE);
+			if (!check_packet(t, h, why, sizeof(why))) {
+				if (h->timestamp_begin < lo)
+					lo = h->timestamp_begin;
+				any = true;
+				break;
+			}
+		}
+		for (uint64_t p = npkt; p-- > 0;) {
+			h = (const void *)(s->map + p * RING_PACKET_SIZE);
+			if (!check_packet(t, h, why, sizeof(why))) {
+				if (h->timestamp_end > hi)
+					hi = h->timestamp_end;
+				break;
+			}
+		}
+	}
+	if (!any)
+		return -1;
+	*begin = lo;
+	*end = hi > lo ? hi : lo;
+	return 0;
 }
 
 /* ------------------------------------------------------------ open */

@@ -102,6 +102,16 @@ const struct vt_stream *vt_trace_stream(const struct vt_trace *t,
 /* 1: *item filled, 0: end of trace. */
 int vt_trace_next(struct vt_trace *t, struct vt_item *item);
 
+/*
+ * The time span of the trace from its packet headers, without reading any
+ * record: the smallest timestamp_begin of each stream's first good packet
+ * and the largest timestamp_end of each stream's last good packet.  Bad
+ * packets are stepped over silently (vt_trace_next() reports them).
+ * Returns 0, or -1 when no stream has a good packet.  Call it before or
+ * after reading; it does not move the cursors.
+ */
+int vt_trace_time_range(struct vt_trace *t, uint64_t *begin, uint64_t *end);
+
 /* Problems reported so far (bad packets, bad records, unreadable files). */
 uint64_t vt_trace_errors(const struct vt_trace *t);
 

@@ -19,6 +19,8 @@ struct command {
 static const struct command commands[] = {
 	{ "dump", vt_cmd_dump, vt_dump_usage,
 	  "print a trace as text, one line per event, streams merged" },
+	{ "report", vt_cmd_report, vt_report_usage,
+	  "where translation and execution time go, per vCPU; what was lost" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

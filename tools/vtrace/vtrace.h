@@ -7,7 +7,26 @@
 #ifndef VTRACE_VTRACE_H
 #define VTRACE_VTRACE_H
 
+#include <stdint.h>
+
+struct vt_trace;
+
 int vt_cmd_dump(int argc, char **argv);
 void vt_dump_usage(void *file);
+int vt_cmd_report(int argc, char **argv);
+void vt_report_usage(void *file);
+int vt_cmd_export(int argc, char **argv);
+void vt_export_usage(void *file);
+int vt_cmd_ctl(int argc, char **argv);
+void vt_ctl_usage(void *file);
+
+/* Shared option parsers: 0 or -EINVAL.  A time is seconds, or a number
+ * with ns, us, ms or s; a cpu is N, vcpuN or sysN. */
+int vt_parse_time(const char *arg, uint64_t *ns);
+int vt_parse_cpu(const char *arg, uint32_t *cpu_id);
+
+/* After a pass: if the reader found problems, say how many on stderr
+ * (naming dir) and return 1, else 0. */
+int vt_trace_problems(struct vt_trace *t, const char *dir);
 
 #endif /* VTRACE_VTRACE_H */
