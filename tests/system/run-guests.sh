@@ -33,6 +33,7 @@ guest probes $G/probes.S
 guest alu $G/bench-alu.S
 guest call $G/bench-call.S
 guest spin $G/spin.S
+guest echo $G/echo.S
 
 # 2. probes: golden output and exit status
 timeout 20 $EMU -M virt -bios none -nographic -smp 4 -kernel $W/probes.elf \
@@ -53,6 +54,10 @@ for g in alu call; do
 	timeout 20 $EMU -kernel $W/$g.elf </dev/null && ok "$g guest exits 0" ||
 		bad "$g guest"
 done
+
+# UART receive from stdin
+out=$(printf 'hello, uart\n' | timeout 20 $EMU -nographic -kernel $W/echo.elf)
+[ "$out" = "HELLO, UART" ] && ok "UART reads stdin" || bad "UART stdin: '$out'"
 
 # monitor on a Unix socket: -S, info cpus, cont, stop, info jit, errors, quit
 sock=$W/mon.sock
