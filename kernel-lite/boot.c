@@ -2,7 +2,7 @@
 /*
  * Boot in C.  Hart 0 arrives in kl_boot0() with .bss cleared; it reads the
  * device tree, gives every hart a trap stack, then releases the others
- * (kl_boot_go, then an IPI each).  Harts the tree does not name, or beyond
+ * (an IPI each, then kl_boot_go).  Harts the tree does not name, or beyond
  * KL_MAX_HARTS, park in wfi for good.
  *
  * Without a usable device tree (an emulator that passes none in a1) hart 0
@@ -72,12 +72,16 @@ void kl_boot0(unsigned long hartid, const void *fdt)
 		kl_harts[i].trap_stack_top =
 			(u64)(kl_tstacks + (i + 1) * KL_TSTACK_SIZE);
 
-	kl_fence(); /* pairs with the fence after the secondaries see kl_boot_go */
-	WRITE_ONCE(kl_boot_go, 1);
-	kl_fence();
+	/*
+	 * IPIs first, then the flag: a secondary that sees kl_boot_go (and
+	 * then clears its msip) must find the wake-up IPI already there, or
+	 * a late one would stay pending and count as a ring IPI later.
+	 */
 	kl_for_each_hart(i)
 		if (i)
 			*(volatile u32 *)(KL_CLINT_MSIP + 4 * i) = 1;
+	kl_fence(); /* pairs with the fence after the secondaries see kl_boot_go */
+	WRITE_ONCE(kl_boot_go, 1);
 	hart_start(hartid);
 }
 

@@ -88,9 +88,11 @@ typedef int64_t s64;
 #define csr_clear(csr, val) \
 	__asm__ volatile("csrc " #csr ", %0" ::"rK"(val) : "memory")
 
+/* Full fence, device I/O included (msip, mtimecmp and the finisher are
+ * MMIO, and some orderings below are between MMIO and memory). */
 static inline void kl_fence(void)
 {
-	__asm__ volatile("fence rw, rw" ::: "memory");
+	__asm__ volatile("fence iorw, iorw" ::: "memory");
 }
 
 static inline void kl_wfi(void)

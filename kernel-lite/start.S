@@ -4,9 +4,9 @@
  *
  * With -bios none every hart starts here at 0x80000000 in M-mode with
  * a0 = mhartid and a1 = the device tree.  Hart 0 clears .bss, reads the
- * device tree and then sets kl_boot_go and sends an IPI to every hart the
- * tree names; the others wait for that in wfi, touching nothing but their
- * own (never cleared) stack and the two words in .data below.
+ * device tree, sends an IPI to every hart the tree names and then sets
+ * kl_boot_go; the others wait for the flag in wfi, touching nothing but
+ * their own (never cleared) stack and the two words in .data below.
  *
  * Trap entry uses mscratch to tell where the trap came from: it holds this
  * hart's struct kl_hart while the hart runs in U-mode and 0 in M-mode.
@@ -79,7 +79,7 @@ _start:
 	bnez	t1, 5f
 	wfi
 	j	4b
-5:	fence	rw, rw			/* pairs with the fence before hart 0 sets kl_boot_go */
+5:	fence	iorw, iorw		/* pairs with the fence before hart 0 sets kl_boot_go */
 	csrw	mie, zero
 	call	kl_boot_secondary	/* (hartid), does not return */
 
