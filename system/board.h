@@ -80,6 +80,12 @@ uint64_t board_fdt_addr(uint64_t dram_base, uint64_t dram_size,
 int board_load_elf_image(const char *path, uint8_t *ram, uint64_t ram_base,
 			 uint64_t ram_size);
 
+/* system/options.c: QEMU's syntax; 0 or -1. */
+/* -m: a number with an optional K/M/G/T suffix (none = MiB), or size=... */
+int system_parse_size(const char *s, uint64_t *out);
+/* -smp: N or cpus=N[,...], 1 to max */
+int system_parse_smp(const char *s, unsigned max, unsigned *out);
+
 /* system/monitor.c */
 struct monitor;
 struct monitor_cmd {

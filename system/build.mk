@@ -2,7 +2,7 @@
 # device tree, ELF loader, vCPU threads, monitor, command line.
 include tcg/tcg.mk
 emu-y := system/main.c system/board.c system/loader.c system/fdt.c \
-	 system/monitor.c $(tcg-y)
+	 system/monitor.c system/options.c $(tcg-y)
 PROGS += $(O)/vtrace-emu
 $(O)/vtrace-emu: $(call objs,$(emu-y))
 	$(call link,-lfdt)

@@ -37,52 +37,6 @@ static void usage(FILE *f)
 		CONFIG_MAX_VCPUS);
 }
 
-/* QEMU's size syntax: number with optional K/M/G/T suffix; none = MiB. */
-static int parse_size(const char *s, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-	unsigned shift = 20;
-
-	if (!strncmp(s, "size=", 5))
-		s += 5;
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || end == s || *s == '-')
-		return -1;
-	switch (*end) {
-	case 0: break;
-	case 'k': case 'K': shift = 10; end++; break;
-	case 'm': case 'M': shift = 20; end++; break;
-	case 'g': case 'G': shift = 30; end++; break;
-	case 't': case 'T': shift = 40; end++; break;
-	case 'b': case 'B': shift = 0; end++; break;
-	default: return -1;
-	}
-	if ((*end == 'b' || *end == 'B') && shift)
-		end++;
-	if (*end || v > (UINT64_MAX >> shift))
-		return -1;
-	*out = (uint64_t)v << shift;
-	return 0;
-}
-
-static int parse_smp(const char *s, unsigned *out)
-{
-	char *end;
-	long v;
-
-	if (!strncmp(s, "cpus=", 5))
-		s += 5;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || (*end && *end != ',') || v < 1 ||
-	    v > CONFIG_MAX_VCPUS)
-		return -1;
-	*out = (unsigned)v;
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	static struct board board;
@@ -111,7 +65,7 @@ int main(int argc, char **argv)
 			return 0;
 		} else if (!strcmp(o, "-smp")) {
 			NEED_ARG;
-			if (parse_smp(arg, &ncpus)) {
+			if (system_parse_smp(arg, CONFIG_MAX_VCPUS, &ncpus)) {
 				fprintf(stderr, "vtrace-emu: -smp %s: need a "
 						"number from 1 to %d\n", arg,
 					CONFIG_MAX_VCPUS);
@@ -119,7 +73,7 @@ int main(int argc, char **argv)
 			}
 		} else if (!strcmp(o, "-m")) {
 			NEED_ARG;
-			if (parse_size(arg, &ram_size) || ram_size < (4u << 20) ||
+			if (system_parse_size(arg, &ram_size) || ram_size < (4u << 20) ||
 			    ram_size > (64ull << 30) || ram_size % 4096) {
 				fprintf(stderr, "vtrace-emu: -m %s: need a size "
 						"from 4M to 64G, e.g. 128M\n", arg);

@@ -1,2 +1,9 @@
 # system/ tests: board-level scenario against golden output and qemu.
 SCENARIOS += tests/system/run-guests.sh
+
+# Board pieces as units: options, device tree, loader, monitor table.
+TESTS += $(O)/tests/test-system
+$(O)/tests/test-system: $(call objs,tests/system/test-system.c system/board.c \
+		system/fdt.c system/loader.c system/monitor.c system/options.c $(tcg-y))
+	@mkdir -p $(dir $@)
+	$(call link,-lfdt -lcmocka)
