@@ -32,6 +32,7 @@ guest() { # name [extra flags]
 guest probes $G/probes.S
 guest alu $G/bench-alu.S
 guest call $G/bench-call.S
+guest mem $G/bench-mem.S
 guest spin $G/spin.S
 guest echo $G/echo.S
 
@@ -50,7 +51,7 @@ if command -v qemu-system-riscv64 >/dev/null; then
 		ok "probes output and status = qemu-system-riscv64" ||
 		bad "probes differ from qemu (rc $qrc)"
 fi
-for g in alu call; do
+for g in alu call mem; do
 	timeout 20 $EMU -kernel $W/$g.elf </dev/null && ok "$g guest exits 0" ||
 		bad "$g guest"
 done
