@@ -271,14 +271,61 @@ unsigned rv_decode(uint32_t bits, struct rv_insn *out)
 	return rv_decode32(bits, out);
 }
 
-void rv_disas(const struct rv_insn *in, char *buf, unsigned size)
-{
-	const char *name = rv_insn_names[in->id];
+static const char *const abi[32] = {
+	"zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2", "s0", "s1", "a0",
+	"a1", "a2", "a3", "a4", "a5", "a6", "a7", "s2", "s3", "s4", "s5",
+	"s6", "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6",
+};
 
-	if (in->id == RV_illegal)
+void rv_disas(const struct rv_insn *in, uint64_t pc, char *buf, unsigned size)
+{
+	const char *n = rv_insn_names[in->id], *c = in->len == 2 ? "c." : "";
+	const char *rd = abi[in->rd], *r1 = abi[in->rs1], *r2 = abi[in->rs2];
+	long long imm = (long long)in->imm;
+
+	if (in->id == RV_illegal) {
 		snprintf(buf, size, "illegal 0x%x", in->raw);
-	else
-		snprintf(buf, size, "%s%s rd=x%u rs1=x%u rs2=x%u imm=%lld",
-			 in->len == 2 ? "c." : "", name, in->rd, in->rs1,
-			 in->rs2, (long long)in->imm);
+		return;
+	}
+	switch (rv_table[in->id].fmt) {
+	case F_R:
+		snprintf(buf, size, "%s%s %s, %s, %s", c, n, rd, r1, r2);
+		break;
+	case F_I:
+		if ((in->id >= RV_lb && in->id <= RV_lwu) || in->id == RV_jalr)
+			snprintf(buf, size, "%s%s %s, %lld(%s)", c, n, rd, imm, r1);
+		else
+			snprintf(buf, size, "%s%s %s, %s, %lld", c, n, rd, r1, imm);
+		break;
+	case F_SH: case F_SHW:
+		snprintf(buf, size, "%s%s %s, %s, %lld", c, n, rd, r1, imm);
+		break;
+	case F_S:
+		snprintf(buf, size, "%s%s %s, %lld(%s)", c, n, r2, imm, r1);
+		break;
+	case F_B:
+		snprintf(buf, size, "%s%s %s, %s, 0x%llx", c, n, r1, r2,
+			 (unsigned long long)(pc + in->imm));
+		break;
+	case F_U:
+		snprintf(buf, size, "%s%s %s, 0x%llx", c, n, rd,
+			 (unsigned long long)((uint64_t)in->imm >> 12) & 0xfffff);
+		break;
+	case F_J:
+		snprintf(buf, size, "%s%s %s, 0x%llx", c, n, rd,
+			 (unsigned long long)(pc + in->imm));
+		break;
+	case F_CSR:
+		snprintf(buf, size, "%s %s, 0x%03llx, %s", n, rd, imm, r1);
+		break;
+	case F_CSRI:
+		snprintf(buf, size, "%s %s, 0x%03llx, %u", n, rd, imm, in->rs1);
+		break;
+	case F_A:
+		snprintf(buf, size, "%s %s, %s, (%s)", n, rd, r2, r1);
+		break;
+	default:
+		snprintf(buf, size, "%s%s", c, n);
+		break;
+	}
 }

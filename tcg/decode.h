@@ -33,7 +33,9 @@ extern const char *const rv_insn_names[RV_NB_INSNS];
  * the low two bits are not 0b11). */
 unsigned rv_decode(uint32_t bits, struct rv_insn *out);
 
-/* Format "addi a0, a0, 1"-ish text into buf (for -d in_asm). */
-void rv_disas(const struct rv_insn *in, char *buf, unsigned size);
+/* "addi a0, a0, 1": text for -d in_asm (pc resolves branch targets).
+ * Compressed instructions show as c.<the 32-bit form>. */
+void rv_disas(const struct rv_insn *in, uint64_t pc, char *buf,
+	      unsigned size);
 
 #endif

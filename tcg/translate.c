@@ -229,7 +229,7 @@ int tcg_translate(struct tcg_cpu *cpu, uint64_t pc, struct tcg_ir_block *ir)
 		if (log) {
 			char text[96];
 
-			rv_disas(&in, text, sizeof(text));
+			rv_disas(&in, s.pc, text, sizeof(text));
 			tcg_log("0x%016llx:  %0*x  %s\n",
 				(unsigned long long)s.pc, in.len * 2, in.raw,
 				text);
