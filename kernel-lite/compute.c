@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * The compute mix: many distinct basic blocks (sorting, hashing, matrix and
- * string work), seeded by the hart id so each hart does different work, and
+ * string work, a bytecode interpreter, indirect calls, backtracking), seeded by the hart id so each hart does different work, and
  * self-checked where an independent answer exists (two sorts must agree,
  * CRC-32 of "123456789" is 0xcbf43926, A * I == A, ...).  The results are
  * pure functions of the hart id, so they are the same on every machine.
@@ -18,6 +18,7 @@ enum {
 	FAIL_MATRIX = 4,
 	FAIL_STRING = 8,
 	FAIL_DIV = 16,
+	FAIL_CONTROL = 32,
 };
 
 static u64 rng_next(u64 *s)
@@ -381,6 +382,147 @@ static u64 do_string(u64 seed, u32 *fail)
 	return h;
 }
 
+/* ---------------------------------------------------------------- control
+ * Indirect control flow: a bytecode interpreter (a switch the compiler
+ * turns into a jump table), calls through a function-pointer table, and
+ * backtracking recursion.  These stress an emulator's indirect-jump and
+ * return paths rather than straight-line code.
+ */
+enum vm_op {
+	VM_PUSH, VM_ADD, VM_SUB, VM_MUL, VM_MOD, VM_DUP, VM_SWAP, VM_OVER,
+	VM_DROP, VM_JNZ, VM_JMP, VM_LT, VM_HALT, VM_LOAD, VM_STORE, VM_DEC,
+};
+
+struct vm_insn {
+	u8 op;
+	s32 arg;
+};
+
+/* Runs prog; returns the top of the stack at VM_HALT (0 on a bad program). */
+static NOINLINE s64 vm_run(const struct vm_insn *prog, int len, s64 *regs)
+{
+	s64 stack[32];
+	int sp = 0, pc = 0;
+	u32 steps = 0;
+
+	while (pc >= 0 && pc < len && steps++ < 200000) {
+		const struct vm_insn *in = &prog[pc++];
+		s64 a, b;
+
+		if (sp > 28)
+			return 0;
+		switch (in->op) {
+		case VM_PUSH: stack[sp++] = in->arg; break;
+		case VM_ADD: b = stack[--sp]; stack[sp - 1] += b; break;
+		case VM_SUB: b = stack[--sp]; stack[sp - 1] -= b; break;
+		case VM_MUL: b = stack[--sp]; stack[sp - 1] *= b; break;
+		case VM_MOD:
+			b = stack[--sp];
+			stack[sp - 1] = b ? stack[sp - 1] % b : 0;
+			break;
+		case VM_DUP: a = stack[sp - 1]; stack[sp++] = a; break;
+		case VM_SWAP:
+			a = stack[sp - 1];
+			stack[sp - 1] = stack[sp - 2];
+			stack[sp - 2] = a;
+			break;
+		case VM_OVER: a = stack[sp - 2]; stack[sp++] = a; break;
+		case VM_DROP: sp--; break;
+		case VM_JNZ:
+			if (stack[--sp])
+				pc = in->arg;
+			break;
+		case VM_JMP: pc = in->arg; break;
+		case VM_LT: b = stack[--sp]; stack[sp - 1] = stack[sp - 1] < b; break;
+		case VM_HALT: return sp ? stack[sp - 1] : 0;
+		case VM_LOAD: stack[sp++] = regs[in->arg & 7]; break;
+		case VM_STORE: regs[in->arg & 7] = stack[--sp]; break;
+		case VM_DEC: stack[sp - 1]--; break;
+		default: return 0;
+		}
+		if (sp < 0)
+			return 0;
+	}
+	return 0;
+}
+
+/*
+ * r0 = n, r1 = acc: acc = sum over i = n..1 of (i * i * seed) mod 1000003,
+ * then (acc * 31) mod 65537.
+ */
+static const struct vm_insn vm_prog[] = {
+	/* 0 */ { VM_LOAD, 0 },  { VM_JNZ, 3 },    { VM_JMP, 16 },
+	/* 3 */ { VM_LOAD, 0 },  { VM_DUP, 0 },    { VM_MUL, 0 },
+	/* 6 */ { VM_LOAD, 2 },  { VM_MUL, 0 },    { VM_PUSH, 1000003 },
+	/* 9 */ { VM_MOD, 0 },   { VM_LOAD, 1 },   { VM_ADD, 0 },
+	/* 12 */ { VM_STORE, 1 }, { VM_LOAD, 0 },  { VM_DEC, 0 },
+	/* 15 */ { VM_STORE, 0 }, /* falls into 16 via the loop head */
+	/* 16 */ { VM_LOAD, 0 },  { VM_JNZ, 3 },   { VM_LOAD, 1 },
+	/* 19 */ { VM_PUSH, 31 }, { VM_MUL, 0 },   { VM_PUSH, 65537 },
+	/* 22 */ { VM_MOD, 0 },   { VM_HALT, 0 },
+};
+
+static s64 vm_reference(s64 n, s64 seed)
+{
+	s64 acc = 0;
+
+	for (; n; n--)
+		acc += n * n * seed % 1000003;
+	return acc * 31 % 65537;
+}
+
+static NOINLINE u64 op_rotl(u64 x, u64 k) { return x << (k & 63) | x >> (-k & 63); }
+static NOINLINE u64 op_mix(u64 x, u64 k) { return (x ^ k) * 0x9e3779b97f4a7c15ULL; }
+static NOINLINE u64 op_div(u64 x, u64 k) { return x / (k | 1) + x % (k | 3); }
+static NOINLINE u64 op_bswap(u64 x, u64 k)
+{
+	u64 r = 0;
+	int i;
+
+	for (i = 0; i < 8; i++, x >>= 8)
+		r = r << 8 | (x & 0xff);
+	return r + k;
+}
+
+static u64 (*const ops[])(u64, u64) = { op_rotl, op_mix, op_div, op_bswap };
+
+/* count the placements of n queens, bitmask backtracking */
+static NOINLINE int queens(u32 n, u32 cols, u32 diag1, u32 diag2)
+{
+	u32 full = (1u << n) - 1, free, count = 0;
+
+	if (cols == full)
+		return 1;
+	free = full & ~(cols | diag1 | diag2);
+	while (free) {
+		u32 bit = free & -free;
+
+		free -= bit;
+		count += queens(n, cols | bit, (diag1 | bit) << 1,
+				(diag2 | bit) >> 1);
+	}
+	return (int)count;
+}
+
+static u64 do_control(u64 seed, u32 *fail)
+{
+	s64 regs[8] = { 0 };
+	u64 x = seed + 1, s = seed * 13 + 7;
+	int i;
+
+	regs[0] = 150 + (s64)seed * 10;
+	regs[2] = (s64)seed + 3;
+	if (vm_run(vm_prog, ARRAY_SIZE(vm_prog), regs) !=
+	    vm_reference(150 + (s64)seed * 10, (s64)seed + 3))
+		*fail |= FAIL_CONTROL;
+	for (i = 0; i < 400; i++)
+		x = ops[rng_next(&s) % ARRAY_SIZE(ops)](x, (u64)i);
+	/* 6 queens: 4 solutions, 7: 40 */
+	if (queens(6, 0, 0, 0) != 4 || queens(7, 0, 0, 0) != 40)
+		*fail |= FAIL_CONTROL;
+	return x ^ (u64)regs[1] << 32;
+}
+
 /*
  * Division corner cases the M extension defines exactly (and C leaves
  * undefined, hence asm): x / 0 = -1, x % 0 = x, INT64_MIN / -1 = INT64_MIN.
@@ -423,6 +565,7 @@ void kl_compute(u32 hartid, struct kl_results *r)
 	r->hash = do_hash(hartid, &fail);
 	r->matrix = do_matrix(hartid, &fail);
 	r->string = do_string(hartid, &fail);
+	r->control = do_control(hartid, &fail);
 	fail |= check_div(0, -1);
 	r->compute_fail = fail;
 }

@@ -135,7 +135,7 @@ struct kl_task {
 
 /* Results a hart leaves for hart 0 to print after the final barrier. */
 struct kl_results {
-	u64 sort_sum, hash, matrix, string;
+	u64 sort_sum, hash, matrix, string, control;
 	u32 compute_fail; /* bit mask of failed self-checks */
 	u64 smc;
 	u32 smc_fail;

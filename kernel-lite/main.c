@@ -87,9 +87,10 @@ static u32 report(void)
 
 		kl_printf("hart %u: compute sort=%016lx hash=%016lx\n", i,
 			  r->sort_sum, r->hash);
-		kl_printf("hart %u: compute matrix=%016lx string=%016lx %s\n", i,
-			  r->matrix, r->string,
-			  r->compute_fail ? "FAILED" : "ok");
+		kl_printf("hart %u: compute matrix=%016lx string=%016lx\n", i,
+			  r->matrix, r->string);
+		kl_printf("hart %u: compute control=%016lx %s\n", i,
+			  r->control, r->compute_fail ? "FAILED" : "ok");
 		kl_printf("hart %u: smc rewrites=24 checksum=%016lx %s\n", i,
 			  r->smc, r->smc_fail ? "FAILED" : "ok");
 		kl_printf("hart %u: atomics %s\n", i,
