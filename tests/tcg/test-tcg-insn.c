@@ -4,11 +4,14 @@
  * assembles a few instructions at a fresh address, runs them on one vCPU
  * and checks registers, memory or the trap CSRs.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -337,6 +340,47 @@ static void test_insn_mmio_load_store(void **state)
 	assert_int_equal(th_csr(T, 0, CSR_MCAUSE), 0xdead);
 }
 
+static void *stop_later(void *arg)
+{
+	usleep(20 * 1000);
+	tcg_cpu_stop(arg);
+	return NULL;
+}
+
+/*
+ * Random words as code, random trap vector, all of RAM writable by the
+ * guest: whatever it does (wild jumps, stores over its own code, device
+ * accesses, traps in a loop) must stay inside the guest.
+ */
+static void test_insn_random_code_never_crashes_host(void **state)
+{
+	for (unsigned seed = 1; seed <= 16; seed++) {
+		struct th *t = th_new(1);
+		struct tcg_cpu_stats st;
+		pthread_t thr;
+
+		srandom(seed);
+		for (unsigned i = 0; i < TH_RAM_SIZE / 4; i++) {
+			uint32_t w = (uint32_t)random() ^ ((uint32_t)random() << 16);
+
+			memcpy(t->ram + 4 * i, &w, 4);
+		}
+		for (unsigned r = 1; r < 32; r++)
+			tcg_cpu_set_reg(t->cpu[0], r,
+					r & 1 ? TH_RAM_BASE + (uint64_t)random() %
+								 TH_RAM_SIZE
+					      : (uint64_t)random() << 8);
+		tcg_cpu_write_csr(t->cpu[0], CSR_MTVEC,
+				  TH_RAM_BASE + ((uint64_t)random() % TH_RAM_SIZE & ~3ull));
+		pthread_create(&thr, NULL, stop_later, t->cpu[0]);
+		assert_int_equal(th_run_at(t, 0, TH_RAM_BASE), 0);
+		pthread_join(thr, NULL);
+		tcg_cpu_get_stats(t->cpu[0], &st);
+		assert_true(st.instret > 0);
+		th_free(t);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -356,6 +400,7 @@ int main(void)
 		cmocka_unit_test(test_insn_fetch_fault_and_illegal),
 		cmocka_unit_test(test_insn_compressed_execute),
 		cmocka_unit_test(test_insn_mmio_load_store),
+		cmocka_unit_test(test_insn_random_code_never_crashes_host),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
