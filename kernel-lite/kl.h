@@ -17,6 +17,9 @@
 #ifndef KL_MAX_HARTS
 #define KL_MAX_HARTS 8
 #endif
+#if KL_MAX_HARTS < 1 || KL_MAX_HARTS > 64
+#error "KL_MAX_HARTS must be 1..64 (harts are a u64 mask)"
+#endif
 
 /* virt board (QEMU hw/riscv/virt.c) */
 #define KL_UART_BASE 0x10000000UL
