@@ -265,11 +265,11 @@ static int test_write(struct board *b, uint64_t off, unsigned size,
 		unsigned status = val & 0xffff, code = (val >> 16) & 0xffff;
 
 		if (status == 0x5555) {
-			tcg_machine_shutdown(b->m, 0);
+			board_shutdown(b, 0);
 			return 0;
 		}
 		if (status == 0x3333) {
-			tcg_machine_shutdown(b->m, (int)code);
+			board_shutdown(b, (int)code);
 			return 0;
 		}
 	}
