@@ -1,11 +1,12 @@
-# vtrace, the user tool: dump (and later report, export, ctl) on top of a
-# streaming CTF reader.
+# vtrace, the user tool: dump, report, export and ctl, the first three on
+# top of a streaming CTF reader.
 VTRACE_LIB := tools/vtrace/ctf-reader.c tools/vtrace/metadata.c \
 	      tools/vtrace/format.c
 
 PROGS += $(O)/vtrace
 VTRACE_CMDS := tools/vtrace/main.c tools/vtrace/dump.c tools/vtrace/report.c \
-	       tools/vtrace/report-print.c tools/vtrace/svg.c tools/vtrace/elf.c
+	       tools/vtrace/report-print.c tools/vtrace/svg.c tools/vtrace/elf.c \
+	       tools/vtrace/export.c tools/vtrace/ctl.c
 $(O)/vtrace: $(call objs,$(VTRACE_CMDS) $(VTRACE_LIB))
 	$(call link,-lm)
 
@@ -15,4 +16,4 @@ $(O)/tests/test-vtrace: $(call objs,tests/vtrace/test-vtrace.c $(VTRACE_LIB))
 	@mkdir -p $(dir $@)
 	$(call link,-lcmocka)
 
-SCENARIOS += tests/vtrace/dump.sh
+SCENARIOS += tests/vtrace/dump.sh tests/vtrace/ctl.sh

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * vtrace: the user tool.  `vtrace COMMAND [ARGS]`; each command lives in
- * its own file and is listed in the table below (report, export and ctl
- * join it as they are written).
+ * its own file (dump.c, report.c, export.c, ctl.c) and is listed in the
+ * table below.
  */
 #include <stdio.h>
 #include <string.h>
@@ -21,6 +21,10 @@ static const struct command commands[] = {
 	  "print a trace as text, one line per event, streams merged" },
 	{ "report", vt_cmd_report, vt_report_usage,
 	  "where translation and execution time go, per vCPU; what was lost" },
+	{ "export", vt_cmd_export, vt_export_usage,
+	  "write a trace as Perfetto JSON or folded stacks" },
+	{ "ctl", vt_cmd_ctl, vt_ctl_usage,
+	  "send one command to the emulator's monitor socket" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

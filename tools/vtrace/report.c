@@ -658,6 +658,13 @@ int vt_report_collect(struct vt_report *r, struct vt_trace *t)
 			s->first = it.timestamp;
 		}
 		if (__builtin_expect(it.kind != VT_ITEM_EVENT, 0)) {
+			uint64_t b = it.timestamp > r->begin ?
+					     (it.timestamp - r->begin) /
+						     r->bin_ticks : 0;
+
+			s->drop_bins[b < VT_REPORT_BINS ? b :
+							  VT_REPORT_BINS - 1] +=
+				it.count;
 			if (it.kind == VT_ITEM_DISCARDED) {
 				s->dropped += it.count;
 				r->dropped += it.count;

@@ -104,6 +104,7 @@ struct vt_report_stream {
 	uint64_t first, last;		/* ticks of its first and last event */
 	uint64_t *class_count;		/* by class index (md->events order) */
 	uint64_t bins[VT_REPORT_BINS];
+	uint64_t drop_bins[VT_REPORT_BINS];	/* events dropped + packets lost */
 	uint64_t translations, translate_ns, execs;
 	/* hot-path caches */
 	unsigned int bin;
