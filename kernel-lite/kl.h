@@ -260,7 +260,10 @@ int kl_run_tasks(struct kl_hart *h, const kl_task_fn entries[], int ntasks);
 
 /* ---- compute.c, smc.c */
 void kl_compute(u32 hartid, struct kl_results *r);
+#define SMC_ROUNDS 24
+#define SMC_CROSS_ROUNDS 4
 void kl_smc(u32 hartid, struct kl_results *r);
+void kl_smc_cross(u32 hartid, u32 nharts, struct kl_results *r);
 
 /* ---- usys.c: U-mode syscall stubs */
 long u_write(const char *buf, long len);

@@ -91,8 +91,9 @@ static u32 report(void)
 			  r->matrix, r->string);
 		kl_printf("hart %u: compute control=%016lx %s\n", i,
 			  r->control, r->compute_fail ? "FAILED" : "ok");
-		kl_printf("hart %u: smc rewrites=24 checksum=%016lx %s\n", i,
-			  r->smc, r->smc_fail ? "FAILED" : "ok");
+		kl_printf("hart %u: smc rewrites=%u cross-hart=%u checksum=%016lx %s\n",
+			  i, SMC_ROUNDS, SMC_CROSS_ROUNDS, r->smc,
+			  r->smc_fail ? "FAILED" : "ok");
 		kl_printf("hart %u: atomics %s\n", i,
 			  r->atomic_fail ? "FAILED" : "ok");
 		kl_printf("hart %u: ipi sent=%u received=%u %s\n", i,
@@ -154,6 +155,7 @@ void kl_main(unsigned long hartid)
 
 	kl_compute((u32)hartid, &h->res);
 	kl_smc((u32)hartid, &h->res);
+	kl_smc_cross((u32)hartid, n, &h->res);
 	h->res.atomic_fail = kl_atomic_selftest((u32)hartid);
 	kl_counter_work((u32)hartid);
 	ipi_ring(h);

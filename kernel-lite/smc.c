@@ -8,11 +8,12 @@
  * hart must not disturb the blocks of the others, nor be missed by them.
  *
  * Both 32-bit and compressed encodings are generated.  fence.i orders only
- * this hart's fetches, which is all we need: each hart runs its own slot.
+ * this hart's fetches: kl_smc() runs the hart's own slot; kl_smc_cross()
+ * runs another hart's, after a barrier (its fence makes the stores visible
+ * here) and a local fence.i, which is the RISC-V recipe for remote code.
  */
 #include "kl.h"
 
-#define SMC_ROUNDS 24
 #define SLOT_WORDS 16
 
 static u32 smc_code[KL_MAX_HARTS][SLOT_WORDS] __attribute__((aligned(64)));
@@ -108,4 +109,35 @@ void kl_smc(u32 hartid, struct kl_results *r)
 	}
 	r->smc = h;
 	r->smc_fail = fail;
+}
+
+/*
+ * Cross-hart: each hart rewrites its own slot, then (after a barrier, which
+ * makes the stores visible, and its own fence.i) runs the slot of the next
+ * hart.  The same slot address gets new code every round, so a block
+ * another hart translated in the previous round must have been dropped.
+ * All harts call this together.
+ */
+static s32 cross_imm(u32 hartid, int round)
+{
+	return (s32)(hartid + 1) * 100 + round * 7 - 500;
+}
+
+void kl_smc_cross(u32 hartid, u32 nharts, struct kl_results *r)
+{
+	u32 peer = kl_next_hart(hartid);
+	int round;
+
+	for (round = 0; round < SMC_CROSS_ROUNDS; round++) {
+		u64 got;
+
+		smc_code[hartid][0] = i_type(0, cross_imm(hartid, round));
+		smc_code[hartid][1] = INSN_RET;
+		kl_barrier(nharts);
+		got = call(smc_code[peer], 1000, 0);
+		if (got != 1000 + (u64)(s64)cross_imm(peer, round))
+			r->smc_fail++;
+		r->smc = r->smc * 1099511628211ULL + got;
+		kl_barrier(nharts); /* nobody runs a slot while it is rewritten */
+	}
 }
