@@ -47,6 +47,6 @@ $(O)/kernel-lite-bench.elf: $(KL_BENCH_OBJS) kernel-lite/kernel-lite.lds
 	$(call quiet,KLLD,$@)$(KL_CC) $(KL_LDFLAGS) -o $@ $(KL_BENCH_OBJS)
 
 PROGS += $(O)/kernel-lite.elf $(O)/kernel-lite-bench.elf
-SCENARIOS += tests/kernel-lite/same-output.sh
+SCENARIOS += tests/kernel-lite/same-output.sh tests/kernel-lite/bench-runs.sh
 
 -include $(wildcard $(KL_DIR)/*.d)
