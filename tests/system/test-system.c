@@ -75,7 +75,8 @@ static void test_fdt_describes_the_board(void **state)
 	static uint8_t fdt[VIRT_FDT_MAX_SIZE];
 	struct board b = { .ncpus = 4, .ram_size = 128ull << 20 };
 	const fdt32_t *p32;
-	const fdt64_t *p64;
+	const void *p64;
+	fdt64_t reg[2];
 	const char *str;
 	int len;
 
@@ -87,8 +88,9 @@ static void test_fdt_describes_the_board(void **state)
 	assert_int_equal(fdt32_to_cpu(*p32), 10000000);
 	p64 = prop(fdt, "/memory@80000000", "reg", &len);
 	assert_int_equal(len, 16);
-	assert_int_equal(fdt64_to_cpu(p64[0]), 0x80000000);
-	assert_int_equal(fdt64_to_cpu(p64[1]), 128ull << 20);
+	memcpy(reg, p64, sizeof(reg)); /* properties are only 4-aligned */
+	assert_int_equal(fdt64_to_cpu(reg[0]), 0x80000000);
+	assert_int_equal(fdt64_to_cpu(reg[1]), 128ull << 20);
 	str = prop(fdt, "/chosen", "stdout-path", &len);
 	assert_string_equal(str, "/soc/serial@10000000");
 	str = prop(fdt, "/soc/serial@10000000", "compatible", &len);
