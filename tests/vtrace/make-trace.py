@@ -14,9 +14,10 @@ Usage:
         unknown-id    vcpu0 record at offset 128 has id 99
         bad-uuid      vcpu1 packet 0 carries another uuid
   make-trace.py OUT --bench N            N events over 4 vCPU streams, fast
-  make-trace.py OUT --tcg                the emulator's events (trace-events
+  make-trace.py OUT --tcg [--elf FILE]   the emulator's events (trace-events
                                          layout) with known content, see
-                                         tcg_trace() for the expected figures
+                                         tcg_trace() for the expected figures;
+                                         --elf writes symbols for its blocks
   make-trace.py OUT --verify             also run babeltrace2 on OUT and
                                          check its event and loss counts
 
@@ -489,6 +490,54 @@ def tcg_trace():
             "sys0": packets(SYS, sys0)}
 
 
+def write_elf(path):
+    """A minimal ELF64 (RISC-V, no code bytes) whose symbol table names
+    the blocks of tcg_trace(): A=_start, B=hot_loop, C=trap_vector (a
+    NOTYPE label), D=smc_stub; plus symbols report must ignore: a "$x"
+    mapping symbol and an OBJECT."""
+    shstr = b"\0.text\0.symtab\0.strtab\0.shstrtab\0"
+    names = [b"_start", b"hot_loop", b"trap_vector", b"$x", b"smc_stub",
+             b"data_obj"]
+    strtab, offs = b"\0", []
+    for n in names:
+        offs.append(len(strtab))
+        strtab += n + b"\0"
+    STT_NOTYPE, STT_OBJECT, STT_FUNC, GLOBAL = 0, 1, 2, 1
+
+    def sym(name, value, size, typ, shndx=1):
+        return struct.pack("<IBBHQQ", name, (GLOBAL << 4) | typ, 0, shndx,
+                           value, size)
+    symtab = bytes(24) + b"".join([
+        sym(offs[0], A, 0x100, STT_FUNC),
+        sym(offs[1], B, 0x80, STT_FUNC),
+        sym(offs[2], C, 0, STT_NOTYPE),
+        sym(offs[3], C, 0, STT_NOTYPE),
+        sym(offs[4], D, 0x20, STT_FUNC),
+        sym(offs[5], 0x80000200, 8, STT_OBJECT)])
+    body = symtab + strtab + shstr
+    sym_off = 64
+    str_off = sym_off + len(symtab)
+    shstr_off = str_off + len(strtab)
+    sh_off = (64 + len(body) + 7) // 8 * 8
+
+    def sh(name, typ, flags, addr, off, size, link=0, info=0, align=1,
+           entsize=0):
+        return struct.pack("<IIQQQQIIQQ", name, typ, flags, addr, off, size,
+                           link, info, align, entsize)
+    shdrs = (bytes(64) +
+             sh(1, 8, 6, A, 0, 0x3000, align=4) +           # .text NOBITS AX
+             sh(7, 2, 0, 0, sym_off, len(symtab), 3, 1, 8, 24) +
+             sh(15, 3, 0, 0, str_off, len(strtab)) +
+             sh(23, 3, 0, 0, shstr_off, len(shstr)))
+    ehdr = struct.pack("<4sBBBBB7sHHIQQQIHHHHHH", b"\x7fELF", 2, 1, 1, 0, 0,
+                       bytes(7), 2, 243, 1, A, 0, sh_off, 0, 64, 0, 0, 64,
+                       5, 4)
+    data = ehdr + body
+    data += bytes(sh_off - len(data)) + shdrs
+    with open(path, "wb") as f:
+        f.write(data)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("out")
@@ -497,6 +546,8 @@ def main():
                                           "bad-uuid"])
     ap.add_argument("--bench", type=int, metavar="N")
     ap.add_argument("--tcg", action="store_true")
+    ap.add_argument("--elf", metavar="FILE",
+                    help="with --tcg: also write an ELF naming its blocks")
     ap.add_argument("--verify", action="store_true")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
@@ -511,6 +562,8 @@ def main():
         with open(os.path.join(args.out, "metadata"), "w") as f:
             f.write(tcg_metadata())
         files = tcg_trace()
+        if args.elf:
+            write_elf(args.elf)
         if args.corrupt:
             corrupt(files, args.corrupt)
         for name, data in files.items():

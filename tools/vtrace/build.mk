@@ -16,4 +16,4 @@ $(O)/tests/test-vtrace: $(call objs,tests/vtrace/test-vtrace.c $(VTRACE_LIB))
 	@mkdir -p $(dir $@)
 	$(call link,-lcmocka)
 
-SCENARIOS += tests/vtrace/dump.sh tests/vtrace/ctl.sh
+SCENARIOS += tests/vtrace/dump.sh tests/vtrace/report.sh tests/vtrace/ctl.sh

@@ -23,9 +23,10 @@
  * (exact ns, printed from integers).
  *
  * --folded FILE: folded stacks for flamegraph.pl / speedscope / inferno:
- * "function;block count" per guest block, counted by exec_tb when the
- * trace has it, else by translate_block.  Without --elf a block is its pc
- * alone ("0x80000000 57").
+ * "function;0xPC count" per guest block (PC = the block's first
+ * instruction), counted by exec_tb when the trace has it, else by
+ * translate_block.  Without --elf, or for a pc outside every symbol, the
+ * stack is the block alone ("0x80000000 57").
  */
 #include <errno.h>
 #include <fnmatch.h>
@@ -509,7 +510,7 @@ static int export_perfetto(struct export *x, struct vt_trace *t, FILE *out)
 
 struct folded_row {
 	const char *fn;
-	char label[160];
+	char label[24];
 	uint64_t count;
 };
 
@@ -548,8 +549,8 @@ static int export_folded(struct export *x, struct vt_trace *t, FILE *out)
 		if (!count)
 			continue;
 		rows[k].fn = vt_elf_lookup(x->elf, b->h.key, &off);
-		vt_elf_describe(x->elf, b->h.key, rows[k].label,
-				sizeof(rows[k].label));
+		snprintf(rows[k].label, sizeof(rows[k].label), "0x%" PRIx64,
+			 b->h.key);
 		rows[k].count = count;
 		k++;
 	}
