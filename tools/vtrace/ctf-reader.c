@@ -258,7 +258,8 @@ static void take_loss(struct stream *s)
 }
 
 /* Fill s->item with the stream's next item; false at its end. */
-static bool stream_advance(struct vt_trace *t, struct stream *s)
+static bool __attribute__((noinline))
+stream_advance(struct vt_trace *t, struct stream *s)
 {
 	struct vt_item *it = &s->item;
 
@@ -344,7 +345,42 @@ static void sift_down(struct vt_trace *t, unsigned int i)
 	h[i] = s;
 }
 
-int vt_trace_next(struct vt_trace *t, struct vt_item *item)
+/*
+ * The common case of stream_advance(), inlined into vt_trace_next(): the
+ * next record of the packet being read is good.  Anything else (a loss to
+ * report, the end of a packet, a bad record) takes the full path.
+ */
+static inline bool stream_next(struct vt_trace *t, struct stream *s)
+{
+	if (__builtin_expect(!(s->pend_lost | s->pend_discarded) &&
+				     s->in_packet && s->slot < s->end_slot,
+			     1)) {
+		uint64_t off = s->pkt_off + (uint64_t)s->slot * RING_SLOT_SIZE;
+		const uint8_t *rec = s->map + off;
+		const struct ring_record *r = (const void *)rec;
+		const struct vt_event_class *ec = vt_metadata_event(t->md,
+								    r->id);
+
+		if (__builtin_expect(ec && r->nslots == ec->nslots &&
+					     s->slot + r->nslots <= s->end_slot,
+				     1)) {
+			struct vt_item *it = &s->item;
+
+			__builtin_prefetch(rec + PREFETCH_AHEAD);
+			it->kind = VT_ITEM_EVENT;
+			it->cpu_id = s->cpu_id;
+			it->timestamp = r->timestamp;
+			it->offset = off;
+			it->event = ec;
+			it->payload = rec + 16;
+			s->slot += r->nslots;
+			return true;
+		}
+	}
+	return stream_advance(t, s);
+}
+
+const struct vt_item *vt_trace_next_ref(struct vt_trace *t)
 {
 	if (__builtin_expect(!t->started, 0)) {
 		t->started = true;
@@ -353,15 +389,42 @@ int vt_trace_next(struct vt_trace *t, struct vt_item *item)
 				t->heap[t->nheap++] = &t->streams[i];
 		for (unsigned int i = t->nheap / 2; i-- > 0;)
 			sift_down(t, i);
-	} else if (t->nheap) {
-		if (!stream_advance(t, t->heap[0]))
+	} else if (__builtin_expect(t->nheap != 0, 1)) {
+		if (__builtin_expect(!stream_next(t, t->heap[0]), 0))
 			t->heap[0] = t->heap[--t->nheap];
-		if (t->nheap > 1)
+		if (t->nheap == 2) {
+			/*
+			 * Two streams, the usual case.  Which one goes next
+			 * is a coin flip when their events interleave, so
+			 * choose without a branch to mispredict.
+			 */
+			struct stream *a = t->heap[0], *b = t->heap[1];
+			uintptr_t swap = (uintptr_t)0 -
+				(uintptr_t)((b->item.timestamp <
+					     a->item.timestamp) |
+					    ((b->item.timestamp ==
+					      a->item.timestamp) &
+					     (b->pub.index < a->pub.index)));
+			uintptr_t x = ((uintptr_t)a ^ (uintptr_t)b) & swap;
+
+			t->heap[0] = (struct stream *)((uintptr_t)a ^ x);
+			t->heap[1] = (struct stream *)((uintptr_t)b ^ x);
+		} else if (t->nheap > 2) {
 			sift_down(t, 0);
+		}
 	}
 	if (!t->nheap)
+		return NULL;
+	return &t->heap[0]->item;
+}
+
+int vt_trace_next(struct vt_trace *t, struct vt_item *item)
+{
+	const struct vt_item *it = vt_trace_next_ref(t);
+
+	if (!it)
 		return 0;
-	*item = t->heap[0]->item;
+	*item = *it;
 	return 1;
 }
 

@@ -103,6 +103,14 @@ const struct vt_stream *vt_trace_stream(const struct vt_trace *t,
 int vt_trace_next(struct vt_trace *t, struct vt_item *item);
 
 /*
+ * The same without the copy, for hot loops: the next item, valid until
+ * the next call, or NULL at the end of the trace.  (Copying an item that
+ * was just written field by field stalls on store forwarding; reading
+ * its fields in place does not.)
+ */
+const struct vt_item *vt_trace_next_ref(struct vt_trace *t);
+
+/*
  * The time span of the trace from its packet headers, without reading any
  * record: the smallest timestamp_begin of each stream's first good packet
  * and the largest timestamp_end of each stream's last good packet.  Bad

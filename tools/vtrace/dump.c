@@ -399,8 +399,8 @@ int vt_cmd_dump(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct dump d = { 0 };
+	const struct vt_item *it;
 	struct vt_trace *t;
-	struct vt_item it;
 	int opt, ret = 0;
 
 	optind = 1;
@@ -458,26 +458,26 @@ int vt_cmd_dump(int argc, char **argv)
 		ret = 1;
 		goto out_close;
 	}
-	while (vt_trace_next(t, &it) > 0) {
-		if (d.has_vcpu && it.cpu_id != d.vcpu)
+	while ((it = vt_trace_next_ref(t))) {
+		if (d.has_vcpu && it->cpu_id != d.vcpu)
 			continue;
-		if (__builtin_expect(it.kind == VT_ITEM_EVENT, 1)) {
-			struct dump_class *dc = &d.classes[it.event->id];
+		if (__builtin_expect(it->kind == VT_ITEM_EVENT, 1)) {
+			struct dump_class *dc = &d.classes[it->event->id];
 
 			if (!dc->selected)
 				continue;
 			if (d.count_only)
 				dc->count++;
 			else
-				print_event(&d, &it, dc);
+				print_event(&d, it, dc);
 			continue;
 		}
-		if (it.kind == VT_ITEM_DISCARDED)
-			d.dropped += it.count;
+		if (it->kind == VT_ITEM_DISCARDED)
+			d.dropped += it->count;
 		else
-			d.lost += it.count;
+			d.lost += it->count;
 		if (!d.count_only)
-			print_loss(&d, &it);
+			print_loss(&d, it);
 	}
 	flush_out(&d);
 	if (d.count_only)

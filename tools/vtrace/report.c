@@ -634,55 +634,55 @@ int vt_report_collect(struct vt_report *r, struct vt_trace *t)
 {
 	const struct class_info *by_id = ((struct roles *)r->priv)->by_id;
 	bool windowed = r->opt.has_from || r->opt.has_to;
-	struct vt_item it;
+	const struct vt_item *it;
 	int ret = 0;
 
-	while (vt_trace_next(t, &it) > 0) {
-		struct vt_report_stream *s = &r->streams[it.stream->index];
+	while ((it = vt_trace_next_ref(t))) {
+		struct vt_report_stream *s = &r->streams[it->stream->index];
 		const struct class_info *ci;
 
 		if (__builtin_expect(windowed, 0) &&
-		    (it.timestamp < r->begin || it.timestamp > r->end))
+		    (it->timestamp < r->begin || it->timestamp > r->end))
 			continue;
 		if (__builtin_expect(r->opt.has_vcpu, 0) &&
-		    it.cpu_id != r->opt.vcpu) {
-			if (it.kind == VT_ITEM_EVENT &&
-			    by_id[it.event->id].role != ROLE_NONE &&
-			    track_only(r, &by_id[it.event->id], it.payload))
+		    it->cpu_id != r->opt.vcpu) {
+			if (it->kind == VT_ITEM_EVENT &&
+			    by_id[it->event->id].role != ROLE_NONE &&
+			    track_only(r, &by_id[it->event->id], it->payload))
 				return -ENOMEM;
 			continue;
 		}
 		if (__builtin_expect(!s->seen, 0)) {
 			s->seen = true;
-			s->cpu_id = it.cpu_id;
-			s->first = it.timestamp;
+			s->cpu_id = it->cpu_id;
+			s->first = it->timestamp;
 		}
-		if (__builtin_expect(it.kind != VT_ITEM_EVENT, 0)) {
-			uint64_t b = it.timestamp > r->begin ?
-					     (it.timestamp - r->begin) /
+		if (__builtin_expect(it->kind != VT_ITEM_EVENT, 0)) {
+			uint64_t b = it->timestamp > r->begin ?
+					     (it->timestamp - r->begin) /
 						     r->bin_ticks : 0;
 
 			s->drop_bins[b < VT_REPORT_BINS ? b :
 							  VT_REPORT_BINS - 1] +=
-				it.count;
-			if (it.kind == VT_ITEM_DISCARDED) {
-				s->dropped += it.count;
-				r->dropped += it.count;
+				it->count;
+			if (it->kind == VT_ITEM_DISCARDED) {
+				s->dropped += it->count;
+				r->dropped += it->count;
 			} else {
-				s->lost += it.count;
-				r->lost += it.count;
+				s->lost += it->count;
+				r->lost += it->count;
 			}
 			continue;
 		}
-		ci = &by_id[it.event->id];
+		ci = &by_id[it->event->id];
 		if (!s->events)
-			s->first = it.timestamp;
-		s->last = it.timestamp;
+			s->first = it->timestamp;
+		s->last = it->timestamp;
 		s->events++;
 		s->class_count[ci->index]++;
-		count_bin(r, s, it.timestamp);
+		count_bin(r, s, it->timestamp);
 		if (ci->role != ROLE_NONE) {
-			ret = tcg_event(r, s, ci, &it);
+			ret = tcg_event(r, s, ci, it);
 			if (ret)
 				return ret;
 		}
