@@ -14,6 +14,8 @@ Usage:
         unknown-id    vcpu0 record at offset 128 has id 99
         bad-uuid      vcpu1 packet 0 carries another uuid
   make-trace.py OUT --bench N            N events over 4 vCPU streams, fast
+  make-trace.py OUT --bench-tcg N        N TCG events (exec_tb, translate_block)
+                                         over 2 vCPU streams, fast
   make-trace.py OUT --tcg [--elf FILE]   the emulator's events (trace-events
                                          layout) with known content, see
                                          tcg_trace() for the expected figures;
@@ -490,6 +492,46 @@ def tcg_trace():
             "sys0": packets(SYS, sys0)}
 
 
+def write_bench_tcg(out, total, nstreams=2):
+    """total events of the emulator's TCG events over nstreams vCPU files,
+    fast: exec_tb, with a translate_block every 16th slot, over 4096
+    blocks drawn with a skew (a few hot ones), 25 ns apart."""
+    import random
+    rnd = random.Random(42)
+    blocks = [0x80000000 + 4 * i for i in range(4096)]
+    weights = [1.0 / (i + 1) for i in range(4096)]
+    pool = array.array("Q", rnd.choices(blocks, weights, k=63 * 1024))
+    tr, ex = TCG["translate_block"], TCG["exec_tb"]
+    tmpl = array.array("Q", bytes(PACKET))
+    for i in range(63):
+        rec = tr.record(0, 0, 8, 100 + i) if i % 16 == 0 else \
+            ex.record(0, 0)
+        tmpl[8 * (i + 1):8 * (i + 2)] = array.array("Q", rec)
+    per_stream = total // nstreams
+    for s in range(nstreams):
+        with open(os.path.join(out, "vcpu%d" % s), "wb") as f:
+            left, seq, t, buf = per_stream, 0, 1000 + 10 * s, bytearray()
+            while left > 0:
+                n = min(63, left)
+                pkt = array.array("Q", tmpl)
+                pkt[9::8] = array.array("Q", range(t, t + 25 * 63, 25))
+                k = (seq * 63) % len(pool)
+                pkt[10::8] = pool[k:k + 63]
+                for j in range(n, 63):
+                    pkt[8 * (j + 1):8 * (j + 2)] = array.array("Q", bytes(64))
+                pkt[0:8] = array.array("Q", struct.pack(
+                    "<I16sIQQIIIIQ", MAGIC, TRACE_UUID.bytes, 0, t,
+                    t + 25 * n, (SLOT + n * SLOT) * 8, PACKET * 8, seq, s, 0))
+                buf += pkt.tobytes()
+                if len(buf) >= 1 << 22:
+                    f.write(buf)
+                    buf = bytearray()
+                left -= n
+                seq += 1
+                t += 25 * 63
+            f.write(buf)
+
+
 def write_elf(path):
     """A minimal ELF64 (RISC-V, no code bytes) whose symbol table names
     the blocks of tcg_trace(): A=_start, B=hot_loop, C=trap_vector (a
@@ -546,6 +588,7 @@ def main():
                                           "bad-uuid"])
     ap.add_argument("--bench", type=int, metavar="N")
     ap.add_argument("--tcg", action="store_true")
+    ap.add_argument("--bench-tcg", type=int, metavar="N")
     ap.add_argument("--elf", metavar="FILE",
                     help="with --tcg: also write an ELF naming its blocks")
     ap.add_argument("--verify", action="store_true")
@@ -557,6 +600,11 @@ def main():
         write_bench(args.out, args.bench)
         if args.verify:
             sys.exit(verify(args.out, args.bench // 4 * 4, 0, 0))
+        return
+    if args.bench_tcg:
+        with open(os.path.join(args.out, "metadata"), "w") as f:
+            f.write(tcg_metadata())
+        write_bench_tcg(args.out, args.bench_tcg)
         return
     if args.tcg:
         with open(os.path.join(args.out, "metadata"), "w") as f:
