@@ -446,8 +446,8 @@ static int export_perfetto(struct export *x, struct vt_trace *t, FILE *out)
 {
 	char procname[96];
 	const char *pn;
+	const struct vt_item *it;
 	uint64_t tb, te;
-	struct vt_item it;
 	int ret;
 
 	ret = prepare(x, t);
@@ -479,27 +479,27 @@ static int export_perfetto(struct export *x, struct vt_trace *t, FILE *out)
 	vt_json_string(out, procname);
 	fputs("}}", out);
 
-	while (vt_trace_next(t, &it) > 0) {
-		struct export_stream *s = &x->streams[it.stream->index];
+	while ((it = vt_trace_next_ref(t))) {
+		struct export_stream *s = &x->streams[it->stream->index];
 		uint64_t w;
 
-		if (it.timestamp < x->begin || it.timestamp > x->end)
+		if (it->timestamp < x->begin || it->timestamp > x->end)
 			continue;
-		if (x->o.has_vcpu && it.cpu_id != x->o.vcpu)
+		if (x->o.has_vcpu && it->cpu_id != x->o.vcpu)
 			continue;
-		if (__builtin_expect(!s->named || s->cpu_id != it.cpu_id, 0))
-			name_stream(x, s, it.cpu_id);
-		w = (it.timestamp - x->begin) / x->window_ticks;
+		if (__builtin_expect(!s->named || s->cpu_id != it->cpu_id, 0))
+			name_stream(x, s, it->cpu_id);
+		w = (it->timestamp - x->begin) / x->window_ticks;
 		if (w > x->window)
 			close_windows(x, w);
-		if (it.kind != VT_ITEM_EVENT) {
-			put_loss(x, s, &it);
+		if (it->kind != VT_ITEM_EVENT) {
+			put_loss(x, s, it);
 			continue;
 		}
 		s->window_events++;
 		x->any_event = true;
-		if (x->classes[it.event->id].selected)
-			put_event(x, s, &it);
+		if (x->classes[it->event->id].selected)
+			put_event(x, s, it);
 	}
 	close_windows(x, x->window + 1);
 	fputs("\n]}\n", out);

@@ -310,10 +310,12 @@ static int chart_hot(const struct vt_report *r, FILE *f, int top)
 
 		if (!val)
 			break;
+		vt_elf_describe(r->opt.elf, b->h.key, buf, sizeof(buf));
+		if (strlen(buf) > 30)	/* keep the label left of the bar */
+			strcpy(buf + 27, "...");
 		fprintf(f, "<text x=\"%d\" y=\"%d\" class=\"label\" "
 			   "text-anchor=\"end\">", x0 - 8, y + 15);
-		xml_text(f, vt_elf_describe(r->opt.elf, b->h.key, buf,
-					    sizeof(buf)));
+		xml_text(f, buf);
 		fputs("</text>\n", f);
 		fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" "
 			   "height=\"%d\" fill=\"%s\"><title>0x%" PRIx64
