@@ -565,7 +565,9 @@ static int list_streams(struct vt_trace *t, const char *dir)
 			goto out_nomem;
 	}
 	closedir(d);
-	qsort(t->streams, t->nstreams, sizeof(*t->streams), compare_streams);
+	if (t->nstreams)	/* qsort(NULL, 0) is undefined */
+		qsort(t->streams, t->nstreams, sizeof(*t->streams),
+		      compare_streams);
 	return 0;
 
 out_nomem:
