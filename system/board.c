@@ -23,6 +23,7 @@
 #include <libfdt.h>
 
 #include "system/board.h"
+#include "system/tracing.h"
 
 static uint64_t host_ns(void)
 {
@@ -282,11 +283,9 @@ static int test_write(struct board *b, uint64_t off, unsigned size,
 
 /* ---------------------------------------------------------------- MMIO */
 
-static int mmio_read(void *opaque, struct tcg_cpu *cpu, uint64_t addr,
+static int device_read(struct board *b, struct tcg_cpu *cpu, uint64_t addr,
 		     unsigned size, uint64_t *val)
 {
-	struct board *b = opaque;
-
 	if (addr - VIRT_UART_BASE < VIRT_UART_SIZE)
 		return uart_read(b, (addr - VIRT_UART_BASE) & 7, val);
 	if (addr - VIRT_CLINT_BASE < VIRT_CLINT_SIZE)
@@ -301,11 +300,9 @@ static int mmio_read(void *opaque, struct tcg_cpu *cpu, uint64_t addr,
 	return -1;
 }
 
-static int mmio_write(void *opaque, struct tcg_cpu *cpu, uint64_t addr,
+static int device_write(struct board *b, struct tcg_cpu *cpu, uint64_t addr,
 		      unsigned size, uint64_t val)
 {
-	struct board *b = opaque;
-
 	if (addr - VIRT_UART_BASE < VIRT_UART_SIZE)
 		return uart_write(b, (addr - VIRT_UART_BASE) & 7, (uint8_t)val);
 	if (addr - VIRT_CLINT_BASE < VIRT_CLINT_SIZE)
@@ -314,6 +311,24 @@ static int mmio_write(void *opaque, struct tcg_cpu *cpu, uint64_t addr,
 	if (addr - VIRT_TEST_BASE < VIRT_TEST_SIZE)
 		return test_write(b, addr - VIRT_TEST_BASE, size, val);
 	return -1;
+}
+
+/* Every device access goes through here, to be traced on its vCPU. */
+static int mmio_read(void *opaque, struct tcg_cpu *cpu, uint64_t addr,
+		     unsigned size, uint64_t *val)
+{
+	int r = device_read(opaque, cpu, addr, size, val);
+
+	if (r == 0)
+		trace_mmio_read(system_trace_vcpu(cpu), addr, size, *val);
+	return r;
+}
+
+static int mmio_write(void *opaque, struct tcg_cpu *cpu, uint64_t addr,
+		      unsigned size, uint64_t val)
+{
+	trace_mmio_write(system_trace_vcpu(cpu), addr, size, val);
+	return device_write(opaque, cpu, addr, size, val);
 }
 
 static const struct tcg_mmio_ops board_mmio = {
@@ -416,6 +431,7 @@ static void *vcpu_thread(void *arg)
 	pthread_setname_np(pthread_self(), name);
 	b->tids[va->h] = (int)syscall(SYS_gettid);
 	free(va);
+	system_trace_vcpu_thread_start(cpu);
 	for (;;) {
 		pthread_mutex_lock(&b->run_lock);
 		while (!b->running && !tcg_machine_is_shutdown(b->m, NULL))
@@ -427,6 +443,7 @@ static void *vcpu_thread(void *arg)
 		if (tcg_cpu_exec(cpu) == TCG_EXEC_SHUTDOWN)
 			break;
 	}
+	system_trace_vcpu_thread_stop(cpu);
 	return NULL;
 }
 

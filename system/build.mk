@@ -2,9 +2,11 @@
 # device tree, ELF loader, vCPU threads, monitor, command line.
 include tcg/tcg.mk
 emu-y := system/main.c system/board.c system/loader.c system/fdt.c \
-	 system/monitor.c system/options.c $(tcg-y)
+	 system/monitor.c system/options.c system/tracing.c $(tcg-y)
+# With the emulator's generated event table and the trace runtime.
+emu-objs := $(call objs,$(emu-y) $(trace-y) $(ring-y)) $(O)/obj/gen/trace.o
 PROGS += $(O)/vtrace-emu
-$(O)/vtrace-emu: $(call objs,$(emu-y))
-	$(call link,-lfdt)
+$(O)/vtrace-emu: $(emu-objs)
+	$(call link,-lfdt $(RING_LIBS))
 # Our tests live in tests/system/ (the top level only reads */build.mk).
 include tests/system/build.mk

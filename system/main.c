@@ -5,6 +5,8 @@
  *   vtrace-emu [-M virt] [-bios none] [-smp N] [-m SIZE] -kernel ELF
  *              [-nographic] [-monitor stdio|unix:PATH,server,nowait] [-S]
  *              [-d ITEMS] [-D LOGFILE]
+ *              [-trace [enable=]GLOB[,events=FILE][,file=DIR]
+ *                      [,consumer=SOCKET][,policy=discard|block]]
  *
  * The exit status is the guest's, from the finisher at 0x100000.
  */
@@ -14,6 +16,7 @@
 #include <string.h>
 
 #include "system/board.h"
+#include "system/tracing.h"
 
 static void usage(FILE *f)
 {
@@ -33,7 +36,13 @@ static void usage(FILE *f)
 		"  -S                  start with all vCPUs stopped (cont starts "
 		"them)\n"
 		"  -d ITEMS            log items, comma separated (-d help)\n"
-		"  -D FILE             log to FILE instead of stderr\n",
+		"  -D FILE             log to FILE instead of stderr\n"
+		"  -trace [enable=]GLOB[,events=FILE][,file=DIR][,consumer=SOCKET]"
+		"[,policy=discard|block]\n"
+		"                      trace events (may repeat; -trace help lists "
+		"them); without\n"
+		"                      consumer= a vtrace-consumer is started, "
+		"writing trace-PID/\n",
 		CONFIG_MAX_VCPUS);
 }
 
@@ -120,6 +129,13 @@ int main(int argc, char **argv)
 		} else if (!strcmp(o, "-D")) {
 			NEED_ARG;
 			logfile = arg;
+		} else if (!strcmp(o, "-trace")) {
+			int r;
+
+			NEED_ARG;
+			r = system_trace_option(arg);
+			if (r)
+				return r < 0 ? 1 : 0;
 		} else {
 			fprintf(stderr, "vtrace-emu: unknown option '%s' "
 					"(try -help)\n", argv[i]);
@@ -146,6 +162,10 @@ int main(int argc, char **argv)
 	if (board_init(&board, ncpus, ram_size) ||
 	    board_load_elf(&board, kernel) || board_setup_boot(&board))
 		return 1;
+	/* The guest image is good: now start tracing, so a bad image starts
+	 * nothing, and the load shows in the trace. */
+	system_trace_init(&board);
+	trace_load_file("kernel", kernel);
 	board.uart_stdin = !(monitor && !strcmp(monitor, "stdio"));
 	if (monitor && monitor_start(&board, monitor))
 		return 1;
@@ -153,7 +173,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vtrace-emu: cannot start threads\n");
 		return 1;
 	}
+	system_runstate_set(start_stopped ? "paused" : "running");
 	code = board_wait(&board);
+	system_runstate_set("shutdown");
 	fflush(stdout);
+	system_trace_exit();
 	return code;
 }

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "system/board.h"
+#include "system/tracing.h"
 
 struct monitor {
 	struct board *b;
@@ -213,11 +214,13 @@ static int cmd_help(struct monitor *mon, int argc, char **argv)
 static int cmd_stop(struct monitor *mon, int argc, char **argv)
 {
 	board_set_running(mon->b, false);
+	system_runstate_set("paused");
 	return 0;
 }
 
 static int cmd_cont(struct monitor *mon, int argc, char **argv)
 {
+	system_runstate_set("running");
 	board_set_running(mon->b, true);
 	return 0;
 }

@@ -181,6 +181,7 @@ uint64_t tcg_cpu_trace_mask(const struct tcg_cpu *cpu);
 struct tcg_cpu_stats {
 	uint64_t instret;	/* guest instructions retired (block granular) */
 	uint64_t translations;	/* blocks this vCPU translated */
+	uint64_t traced_translations; /* of those, with trace ops (tb_flags) */
 	uint64_t jc_hits;	/* dispatcher lookups served by the jump cache */
 	uint64_t hash_lookups;	/* dispatcher lookups that went to the hash */
 	uint64_t exceptions;

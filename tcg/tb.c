@@ -308,6 +308,8 @@ static struct tcg_tb *tb_gen(struct tcg_cpu *cpu, uint64_t pc)
 	__atomic_fetch_add(&m->st_translate_ns, dt, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&m->st_guest_insns, ir.ninsns, __ATOMIC_RELAXED);
 	cpu->stats.translations++;
+	if (ir.flags)
+		cpu->stats.traced_translations++;
 	if (m->hooks && m->hooks->translated)
 		m->hooks->translated(m->opaque, cpu, pc, ir.ninsns, dt);
 	return tb;
