@@ -284,11 +284,12 @@ static int chart_hot(const struct vt_report *r, FILE *f, int top)
 	char buf[160];
 	double max, step;
 
+	snprintf(buf, sizeof(buf), by_execs ?
+		 "exec_tb events per block, top %u of %" PRIu64 " blocks" :
+		 "translate_block events per block, top %u of %" PRIu64
+		 " blocks (exec_tb was off)", nbars, r->blocks.count);
 	title(f, top, by_execs ? "Hottest guest blocks by executions" :
-				 "Hottest guest blocks by translations",
-	      by_execs ? "exec_tb events per block (top 15)" :
-			 "translate_block events per block (top 15; exec_tb "
-			 "was off)");
+				 "Hottest guest blocks by translations", buf);
 	top += 34;
 	if (!r->translations && !r->execs) {
 		empty_frame(f, top, 80, "no translate_block events");
