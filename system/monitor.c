@@ -88,10 +88,10 @@ static int check_args(struct monitor *mon, const struct monitor_cmd *c,
 {
 	if (argc - 1 < c->min_args || argc - 1 > c->max_args) {
 		if (*c->args)
-			monitor_printf(mon, "%s%s: usage: %s%s %s\n", prefix,
+			monitor_printf(mon, "error: %s%s: usage: %s%s %s\n", prefix,
 				       c->name, prefix, c->name, c->args);
 		else
-			monitor_printf(mon, "%s%s: takes no arguments\n",
+			monitor_printf(mon, "error: %s%s: takes no arguments\n",
 				       prefix, c->name);
 		return -1;
 	}
@@ -191,7 +191,7 @@ static int cmd_info(struct monitor *mon, int argc, char **argv)
 	}
 	c = find(info_tables, ninfo_tables, argv[1]);
 	if (!c) {
-		monitor_printf(mon, "info: unknown item '%s' (try 'info')\n",
+		monitor_printf(mon, "error: info: unknown item '%s' (try 'info')\n",
 			       argv[1]);
 		return -1;
 	}
@@ -262,10 +262,13 @@ int monitor_run_line(struct board *b, int fd, const char *line)
 
 	pthread_once(&builtin_once, register_builtin);
 	snprintf(buf, sizeof(buf), "%s", line);
+	buf[strcspn(buf, "\r\n")] = '\0';
+	if (buf[strspn(buf, " \t")])
+		trace_monitor_command(buf);
 	for (tok = strtok_r(buf, " \t\r\n", &save); tok;
 	     tok = strtok_r(NULL, " \t\r\n", &save)) {
 		if (argc == 16) {
-			monitor_printf(&mon, "too many arguments\n");
+			monitor_printf(&mon, "error: too many arguments\n");
 			return -1;
 		}
 		argv[argc++] = tok;
@@ -274,7 +277,7 @@ int monitor_run_line(struct board *b, int fd, const char *line)
 		return 0;
 	c = find(cmd_tables, ncmd_tables, argv[0]);
 	if (!c) {
-		monitor_printf(&mon, "unknown command: '%s'\n", argv[0]);
+		monitor_printf(&mon, "error: unknown command: '%s'\n", argv[0]);
 		return -1;
 	}
 	if (check_args(&mon, c, argc, ""))

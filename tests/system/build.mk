@@ -4,6 +4,7 @@ SCENARIOS += tests/system/run-guests.sh
 # Board pieces as units: options, device tree, loader, monitor table.
 TESTS += $(O)/tests/test-system
 $(O)/tests/test-system: $(call objs,tests/system/test-system.c system/board.c \
-		system/fdt.c system/loader.c system/monitor.c system/options.c $(tcg-y))
+		system/fdt.c system/loader.c system/monitor.c system/options.c \
+		system/tracing.c $(tcg-y) $(trace-y) $(ring-y)) $(O)/obj/gen/trace.o
 	@mkdir -p $(dir $@)
-	$(call link,-lfdt -lcmocka)
+	$(call link,-lfdt -lcmocka $(RING_LIBS))

@@ -253,7 +253,7 @@ static void test_monitor_commands_and_errors(void **state)
 	out = run_monitor(&b, "hello", &ret);	/* missing argument */
 	assert_int_equal(ret, -1);
 	assert_false(hello_called);
-	assert_string_equal(out, "hello: usage: hello NAME\n");
+	assert_string_equal(out, "error: hello: usage: hello NAME\n");
 	out = run_monitor(&b, "hello world", &ret);
 	assert_int_equal(ret, 0);
 	assert_true(hello_called);
