@@ -428,6 +428,7 @@ uint64_t ring_session_retire(struct ring_session *s)
 
 	__atomic_store_n(&current_session, NULL, __ATOMIC_RELEASE);
 	ring_self_reset_all();
+	ring_session_consumer_gone(s);	/* discard never asked: say it once */
 	__atomic_store_n(&s->gone, 1, __ATOMIC_RELAXED);
 	send(s->sock, &m, sizeof(m), MSG_NOSIGNAL);
 	shutdown(s->sock, SHUT_WR);
