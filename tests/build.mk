@@ -26,3 +26,5 @@ $(O)/tests/check-seq: $(call objs,tests/stress/check-seq.c)
 	$(call link,)
 SCENARIOS += tests/stress/stress.sh
 SAN_SCENARIOS += tests/stress/stress-asan.sh tests/stress/stress-tsan.sh
+
+include tests/reliability/build.mk tests/fuzz/build.mk
