@@ -16,4 +16,11 @@ $(O)/tests/test-vtrace: $(call objs,tests/vtrace/test-vtrace.c $(VTRACE_LIB))
 	@mkdir -p $(dir $@)
 	$(call link,-lcmocka)
 
+# ELF lookup and option parsers under report and export.
+TESTS += $(O)/tests/test-vtrace-report
+$(O)/tests/test-vtrace-report: $(call objs,tests/vtrace/test-vtrace-report.c \
+		$(filter-out tools/vtrace/main.c,$(VTRACE_CMDS)) $(VTRACE_LIB))
+	@mkdir -p $(dir $@)
+	$(call link,-lcmocka -lm)
+
 SCENARIOS += tests/vtrace/dump.sh tests/vtrace/report.sh tests/vtrace/ctl.sh
