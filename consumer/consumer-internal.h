@@ -147,6 +147,7 @@ struct cons_io {
 	uint32_t events;
 	uint64_t ev_before;		/* stream events before this packet */
 	unsigned retries;
+	unsigned done;			/* bytes written by short writes */
 	struct cons_io *next_free;
 };
 

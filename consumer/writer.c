@@ -17,8 +17,10 @@
  *  - O_DIRECT: set per stream file when the file system takes it (ctf.c);
  *    a write that still gets EINVAL drops O_DIRECT on that file and is
  *    resubmitted;
- *  - EAGAIN/EINTR: resubmitted a few times.
- * Any other failure (ENOSPC, EIO, short write) fails the stream for good:
+ *  - EAGAIN/EINTR: resubmitted a few times;
+ *  - a short write: the rest is resubmitted, so that a full disk shows
+ *    as ENOSPC and not as an anonymous short write.
+ * Any other failure (ENOSPC, EIO, a write of 0 bytes) fails the stream for good:
  * reported once, its packets counted as lost, the ring still released.
  */
 #include <errno.h>
@@ -141,11 +143,13 @@ static void prep(struct cons_writer *w, struct cons_io *io)
 		sqe = io_uring_get_sqe(&w->uring);
 	}
 	if (w->fixed)
-		io_uring_prep_write_fixed(sqe, s->fd, io->buf, io->len, io->off,
+		io_uring_prep_write_fixed(sqe, s->fd, (uint8_t *)io->buf + io->done,
+					  io->len - io->done, io->off + io->done,
 					  io->bounce >= 0 ? w->bounce_buf_index :
 							    io->ring->index);
 	else
-		io_uring_prep_write(sqe, s->fd, io->buf, io->len, io->off);
+		io_uring_prep_write(sqe, s->fd, (uint8_t *)io->buf + io->done,
+				    io->len - io->done, io->off + io->done);
 	io_uring_sqe_set_data(sqe, io);
 	w->pending++;
 }
@@ -205,6 +209,7 @@ int cons_writer_write(struct cons_writer *w, struct cons_ring *r,
 	io->events = events;
 	io->ev_before = s->sub_events;
 	io->retries = 0;
+	io->done = 0;
 	s->off += io->len;
 	s->sub_events += events;
 	s->sub_packets += npk;
@@ -237,8 +242,15 @@ static void complete(struct cons_writer *w, struct cons_io *io, int res)
 	struct cons_ring *r = io->ring;
 	struct cons_stream *s = &r->stream;
 
-	if (res == (int)io->len) {
+	if (res >= 0 && io->done + (unsigned)res == io->len) {
 		w->bytes += io->len;
+	} else if (res > 0 && io->retries++ < MAX_RETRIES) {
+		/* A short write (the disk filled up under it): write the
+		 * rest, so that the error, if any, comes back with its errno
+		 * instead of an anonymous EIO. */
+		io->done += (unsigned)res;
+		prep(w, io);
+		return;
 	} else if ((res == -EAGAIN || res == -EINTR) &&
 		   io->retries++ < MAX_RETRIES) {
 		prep(w, io);
