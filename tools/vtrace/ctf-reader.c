@@ -84,6 +84,7 @@ struct vt_trace {
 static void default_error(void *opaque, const char *path, int64_t offset,
 			  const char *reason)
 {
+	(void)opaque;
 	if (path && offset >= 0)
 		fprintf(stderr, "vtrace: %s: offset %" PRId64 ": %s\n", path,
 			offset, reason);
