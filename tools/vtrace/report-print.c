@@ -178,7 +178,7 @@ static void bar(FILE *f, uint64_t v, uint64_t max, int width)
 
 static void text_streams(const struct vt_report *r, FILE *f)
 {
-	char label[32], a[32];
+	char label[32], a[32], ev[32];
 	uint64_t run = 0;
 
 	fprintf(f, "\nStreams (rate = events / time from first to last "
@@ -198,10 +198,14 @@ static void text_streams(const struct vt_report *r, FILE *f)
 				 100.0 * (double)s->translate_ns / (double)sp);
 		else
 			snprintf(a, sizeof(a), "-");
-		fprintf(f, "  %-8s %12" PRIu64 " %14.0f %13.9f %13.9f %10" PRIu64
+		if (sp)
+			snprintf(ev, sizeof(ev), "%.0f", rate(r, s));
+		else
+			snprintf(ev, sizeof(ev), "-");
+		fprintf(f, "  %-8s %12" PRIu64 " %14s %13.9f %13.9f %10" PRIu64
 			   " %9" PRIu64 " %11s\n",
 			vt_report_stream_label(s, label, sizeof(label)),
-			s->events, rate(r, s),
+			s->events, ev,
 			s->events ? vt_report_seconds(r, s->first) : 0.0,
 			s->events ? vt_report_seconds(r, s->last) : 0.0,
 			s->dropped, s->lost, a);
