@@ -3,7 +3,8 @@
 # `make check` runs; `make reliability` runs them again and rewrites the
 # results table in docs/RELIABILITY.md (scripts/reliability-table.sh).
 REL_SCENARIOS := tests/reliability/crash-producer.sh \
-	tests/reliability/crash-consumer.sh
+	tests/reliability/crash-consumer.sh tests/reliability/disk-full.sh \
+	tests/reliability/io-error.sh
 SCENARIOS += $(REL_SCENARIOS)
 
 reliability: all
