@@ -157,11 +157,14 @@ static int info_jit(struct monitor *mon, int argc, char **argv)
 
 		tcg_cpu_get_stats(b->cpus[h], &cs);
 		monitor_printf(mon, "cpu %u: instret %llu translations %llu "
+				    "traced %llu trace_mask 0x%llx "
 				    "jc_hits %llu hash_lookups %llu "
 				    "exceptions %llu interrupts %llu "
 				    "wfi_sleeps %llu\n", h,
 			       (unsigned long long)cs.instret,
 			       (unsigned long long)cs.translations,
+			       (unsigned long long)cs.traced_translations,
+			       (unsigned long long)tcg_cpu_trace_mask(b->cpus[h]),
 			       (unsigned long long)cs.jc_hits,
 			       (unsigned long long)cs.hash_lookups,
 			       (unsigned long long)cs.exceptions,

@@ -8,3 +8,4 @@ $(O)/tests/test-system: $(call objs,tests/system/test-system.c system/board.c \
 		system/tracing.c $(tcg-y) $(trace-y) $(ring-y)) $(O)/obj/gen/trace.o
 	@mkdir -p $(dir $@)
 	$(call link,-lfdt -lcmocka $(RING_LIBS))
+SCENARIOS += tests/system/trace-emu.sh
