@@ -437,18 +437,18 @@ A, B, C, D = 0x80000000, 0x80000100, 0x80001000, 0x80002000
 def tcg_trace():
     """{file: bytes}.  Clock 1 GHz (ticks = ns).  The figures a report
     must show (tests/vtrace/report.sh checks them):
-      translations 9 of 4 blocks, translate_ns 16500, max 9000;
-        vcpu0 7 / 13200 ns over 22000 ns, vcpu1 2 / 3300 ns over 21500 ns
+      translations 10 of 4 blocks, translate_ns 17000, max 9000;
+        vcpu0 7 / 13200 ns over 22000 ns, vcpu1 3 / 3800 ns over 21500 ns
       execs 210: A 130, B 70, C 10 (vcpu0 200, vcpu1 10)
-      by translations: A 3, D 2 (10000 ns), C 2 (3300), B 2 (2200)
-      retranslations 5 of 4 blocks: store 1 (B), fence.i 1 (A),
-        flush 2 (A, C), unknown 1 (D)
+      by translations: D 3 (10500 ns), A 3 (1000), C 2 (3300), B 2 (2200)
+      retranslations 6 of 4 blocks: store 1 (B), fence.i 1 (A),
+        flush 2 (A, C), other-vcpu 1 (D on vcpu1), unknown 1 (D)
       invalidations 3 (store 2, fence.i 1): page 0x80000000 2,
         page 0x80001000 1; tb_flush 1 of 4 blocks, reason "monitor"
       syscalls: 64 x2 (2 returns, 1 error, latency 400 + 100 ns), 93 x1
       exceptions: cause 8 x3, cause 2 x1; interrupts: cause 7 x2
       mmio: 0x10000000 5 writes, 0x10000005 2 reads
-      events 246 (vcpu0 218, vcpu1 27, sys0 1); vcpu1 dropped 3,
+      events 247 (vcpu0 218, vcpu1 28, sys0 1); vcpu1 dropped 3,
         vcpu0 lost 1 packet
     """
     v0 = [(1000, "vcpu_start", A), (2000, "translate_block", A, 4, 500)]
@@ -476,6 +476,7 @@ def tcg_trace():
            ("packet", 0, 3),
            (14000, "tb_flush", 4, "monitor"),
            (15000, "translate_block", C, 1, 800),
+           (17600, "translate_block", D, 33, 500),
            (19999, "cpu_exception", 8, C + 8, 0),
            (20000, "guest_syscall", 64, 1, 0x80003000, 5, 0, 0, 0),
            (20400, "guest_syscall_ret", 64, 5),
@@ -618,7 +619,7 @@ def main():
             with open(os.path.join(args.out, name), "wb") as f:
                 f.write(data)
         if args.verify:
-            sys.exit(verify(args.out, 246, 1, 1))
+            sys.exit(verify(args.out, 247, 1, 1))
         return
     files = small_trace()
     if args.corrupt:

@@ -294,8 +294,11 @@ static void text_retrans(const struct vt_report *r, FILE *f)
 	for (int k = 0; k < VT_RETRANS_NREASONS; k++)
 		fprintf(f, " %s %" PRIu64, vt_retrans_names[k], r->retrans[k]);
 	fprintf(f, "\n  (store, fence.i, invalidate: a tb_invalidate of the "
-		   "block; flush: a tb_flush;\n   unknown: neither seen since "
-		   "its last translation)\n");
+		   "block; flush: a tb_flush;\n   other-vcpu: neither, the "
+		   "last translation was on another vCPU;\n   unknown: none "
+		   "of these seen since its last translation%s)\n",
+		r->dropped || r->lost ? "; events were lost, which may "
+					"explain some" : "");
 	fprintf(f, "  %-18s %-32s %12s", "pc", "function", "translations");
 	for (int k = 0; k < VT_RETRANS_NREASONS; k++)
 		fprintf(f, " %10s", vt_retrans_names[k]);

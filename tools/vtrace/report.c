@@ -18,8 +18,10 @@
  * Retranslations are attributed in merged time order, across vCPUs (the
  * block cache is shared): a translate_block of a pc translated before is
  * charged to the invalidation of that pc seen since (its reason), else to
- * a tb_flush seen since, else to "unknown" (a trace-mask change, which is
- * part of the block-cache key, or a race between vCPUs).  With --vcpu,
+ * a tb_flush seen since, else to "other-vcpu" when another vCPU made the
+ * previous translation (two vCPUs racing to translate it, or a per-vCPU
+ * block-cache key such as the trace mask), else to "unknown" (a mask
+ * change on the same vCPU, or the explanation was lost).  With --vcpu,
  * invalidations and flushes of the other vCPUs still feed that state but
  * are not counted.
  */
@@ -39,6 +41,7 @@ const char *const vt_retrans_names[VT_RETRANS_NREASONS] = {
 	[VT_RETRANS_FENCE_I] = "fence.i",
 	[VT_RETRANS_INVALIDATE] = "invalidate",
 	[VT_RETRANS_FLUSH] = "flush",
+	[VT_RETRANS_OTHER_VCPU] = "other-vcpu",
 	[VT_RETRANS_UNKNOWN] = "unknown",
 };
 
@@ -501,6 +504,8 @@ static int tcg_event(struct vt_report *r, struct vt_report_stream *s,
 				why = b->pending - 1;
 			else if (b->epoch != r->epoch)
 				why = VT_RETRANS_FLUSH;
+			else if (b->cpu != it->cpu_id)
+				why = VT_RETRANS_OTHER_VCPU;
 			else
 				why = VT_RETRANS_UNKNOWN;
 			b->retrans[why]++;
@@ -511,6 +516,7 @@ static int tcg_event(struct vt_report *r, struct vt_report_stream *s,
 		b->translate_ns += ns;
 		b->insns = (uint32_t)load(p, ci->f[1]);
 		b->epoch = r->epoch;
+		b->cpu = it->cpu_id;
 		b->pending = 0;
 		r->translations++;
 		r->translate_ns += ns;

@@ -42,7 +42,9 @@ enum vt_retrans_reason {
 	VT_RETRANS_FENCE_I,	/* tb_invalidate reason "fence.i" */
 	VT_RETRANS_INVALIDATE,	/* tb_invalidate, another reason */
 	VT_RETRANS_FLUSH,	/* a tb_flush since its last translation */
-	VT_RETRANS_UNKNOWN,	/* neither seen (mask change, race, gap) */
+	VT_RETRANS_OTHER_VCPU,	/* neither, last translated by another vCPU:
+				 * a race, or a per-vCPU cache key (mask) */
+	VT_RETRANS_UNKNOWN,	/* neither, same vCPU (mask change, loss) */
 	VT_RETRANS_NREASONS,
 };
 extern const char *const vt_retrans_names[VT_RETRANS_NREASONS];
@@ -77,6 +79,7 @@ struct vt_block {
 	uint64_t invalidations;
 	uint32_t insns;			/* of its last translation */
 	uint32_t epoch;			/* flush epoch at its last translation */
+	uint32_t cpu;			/* cpu_id of its last translation */
 	uint32_t retrans[VT_RETRANS_NREASONS];
 	uint8_t pending;		/* 1 + reason of an invalidation seen */
 };
