@@ -182,6 +182,7 @@ struct cons_ctx {
 	bool quiet;
 	bool tty;
 	bool producer_gone;
+	uint64_t bad_msgs;		/* control messages ignored */
 
 	uint32_t pid;
 	uint32_t nvcpus, nsys, policy, ring_kb;

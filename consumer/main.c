@@ -21,6 +21,7 @@
  *   vtrace-consumer: ring           events    packets          bytes      dropped       lost
  *   vtrace-consumer: vcpu0            1100         24          98304            0          0
  *   vtrace-consumer: io_uring writes, O_DIRECT on 3 of 3 stream files, fixed buffers
+ *   vtrace-consumer: ignored N bad control messages                (only then)
  *   vtrace-consumer: LOST N events in P packets to write errors     (only then)
  *   vtrace-consumer: N events, B bytes, D dropped, in DIR
  *
@@ -237,6 +238,9 @@ static void summary(struct cons_ctx *ctx)
 			"stream files, %s buffers\n",
 			direct, files, ctx->w.fixed ? "fixed" : "plain");
 	}
+	if (ctx->bad_msgs)
+		fprintf(stderr, CONS_NAME ": ignored %llu bad control messages\n",
+			(unsigned long long)ctx->bad_msgs);
 	if (all.lost_packets)
 		fprintf(stderr,
 			CONS_NAME ": LOST %llu events in %llu packets to write "
@@ -304,8 +308,10 @@ static enum msg_result handle_message(struct cons_ctx *ctx)
 	if (n == 0)
 		return MSG_GONE;
 	if ((size_t)n < sizeof(m) || m.magic != VT_PROTO_MAGIC) {
-		fprintf(stderr, CONS_NAME ": ignoring a bad message (%zd bytes)\n",
-			n);
+		/* Reported once: a producer must not flood our stderr. */
+		if (!ctx->bad_msgs++)
+			fprintf(stderr, CONS_NAME ": ignoring a bad message "
+				"(%zd bytes); later ones are only counted\n", n);
 		return MSG_OK;
 	}
 	switch (m.type) {
@@ -316,8 +322,9 @@ static enum msg_result handle_message(struct cons_ctx *ctx)
 	case VT_MSG_BYE:
 		return MSG_BYE;
 	default:
-		fprintf(stderr, CONS_NAME ": ignoring message type %u\n",
-			m.type);
+		if (!ctx->bad_msgs++)
+			fprintf(stderr, CONS_NAME ": ignoring message type %u; "
+				"later bad messages are only counted\n", m.type);
 		return MSG_OK;
 	}
 }
