@@ -103,6 +103,20 @@ static const char *ns_label(double ns, char *buf, size_t len)
 	return buf;
 }
 
+/* Cut a "function+0xoff" label to max characters in the function name,
+ * keeping the offset: "insertion_sort.co...+0x16". */
+static void shorten(char *label, size_t max)
+{
+	size_t len = strlen(label);
+	char *plus = strrchr(label, '+');
+	size_t tail = plus ? strlen(plus) : 0;
+
+	if (len <= max || tail + 4 > max)
+		return;
+	memmove(label + max - tail - 3, "...", 3);
+	memmove(label + max - tail, label + len - tail, tail + 1);
+}
+
 static void title(FILE *f, int y, const char *text, const char *sub)
 {
 	fprintf(f, "<text x=\"%d\" y=\"%d\" class=\"title\">", MARGIN_L - 60,
@@ -261,15 +275,14 @@ static int chart_rates(const struct vt_report *r, FILE *f, int top)
 			   "</text>\n", MARGIN_L + PLOT_W + 36,
 			top + 14 + 20 * nlegend);
 		fprintf(f, "<text x=\"%d\" y=\"%d\" class=\"legend small\">"
-			   "%" PRIu64 " events dropped</text>\n",
+			   "%s events dropped</text>\n",
 			MARGIN_L + PLOT_W + 16, top + 34 + 20 * nlegend,
-			r->dropped);
+			si((double)r->dropped, buf, sizeof(buf)));
 		fprintf(f, "<text x=\"%d\" y=\"%d\" class=\"legend small\">"
-			   "%" PRIu64 " packets lost</text>\n",
+			   "%s packets lost</text>\n",
 			MARGIN_L + PLOT_W + 16, top + 48 + 20 * nlegend,
-			r->lost);
+			si((double)r->lost, buf, sizeof(buf)));
 	}
-	(void)buf;
 	return top + h + 70;
 }
 
@@ -312,8 +325,7 @@ static int chart_hot(const struct vt_report *r, FILE *f, int top)
 		if (!val)
 			break;
 		vt_elf_describe(r->opt.elf, b->h.key, buf, sizeof(buf));
-		if (strlen(buf) > 30)	/* keep the label left of the bar */
-			strcpy(buf + 27, "...");
+		shorten(buf, 30);
 		fprintf(f, "<text x=\"%d\" y=\"%d\" class=\"label\" "
 			   "text-anchor=\"end\">", x0 - 8, y + 15);
 		xml_text(f, buf);
