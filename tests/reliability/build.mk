@@ -4,10 +4,20 @@
 # results table in docs/RELIABILITY.md (scripts/reliability-table.sh).
 REL_SCENARIOS := tests/reliability/crash-producer.sh \
 	tests/reliability/crash-consumer.sh tests/reliability/disk-full.sh \
-	tests/reliability/io-error.sh
+	tests/reliability/io-error.sh tests/reliability/hostile-shm.sh \
+	tests/reliability/permissions.sh
+SAN_SCENARIOS += tests/reliability/hostile-shm-asan.sh \
+	tests/reliability/crash-producer-asan.sh
 SCENARIOS += $(REL_SCENARIOS)
 
 reliability: all
 	$(Q)bash scripts/reliability-table.sh
 
 .PHONY: reliability
+
+# The hostile producer of hostile-shm.sh (rings and socket written as an
+# attacker would), on the ABI through tests/consumer/sim-producer.h.
+TESTS_HELPERS += $(O)/tests/hostile-producer
+$(O)/tests/hostile-producer: $(call objs,tests/reliability/hostile-producer.c)
+	@mkdir -p $(dir $@)
+	$(call link,)
