@@ -53,6 +53,7 @@ static int table_init(struct vt_table *tab, size_t entry_size)
 {
 	tab->entry_size = entry_size;
 	tab->mask = 255;
+	tab->shift = 64 - 8;
 	tab->count = 0;
 	tab->slots = calloc(tab->mask + 1, entry_size);
 	return tab->slots ? 0 : -ENOMEM;
@@ -64,11 +65,12 @@ static void table_free(struct vt_table *tab)
 	tab->slots = NULL;
 }
 
+/* Fibonacci hashing: the top bits of key * 2^64/phi.  Guest pcs differ in
+ * their low bits and share the rest; the multiply carries every bit of
+ * the key into the top ones. */
 static inline uint64_t table_index(const struct vt_table *tab, uint64_t key)
 {
-	uint64_t h = key * HASH_MUL;
-
-	return (h ^ (h >> 29)) & tab->mask;
+	return (key * HASH_MUL) >> tab->shift;
 }
 
 static inline struct vt_table_head *table_slot(const struct vt_table *tab,
@@ -81,6 +83,7 @@ static int table_grow(struct vt_table *tab)
 {
 	struct vt_table bigger = { .entry_size = tab->entry_size,
 				   .mask = 2 * tab->mask + 1,
+				   .shift = tab->shift - 1,
 				   .count = tab->count };
 
 	bigger.slots = calloc(bigger.mask + 1, bigger.entry_size);

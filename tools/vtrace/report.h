@@ -68,6 +68,7 @@ struct vt_table {
 	uint8_t *slots;
 	size_t entry_size;
 	uint64_t mask;		/* capacity - 1 */
+	unsigned int shift;	/* 64 - log2(capacity) */
 	uint64_t count;
 };
 
