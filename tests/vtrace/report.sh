@@ -245,6 +245,29 @@ for cmd in report "export --folded -"; do
 		echo "ok: $cmd: missing directory: one line, exit 1" ||
 		fail "$cmd missing directory: exit $rc, $(cat "$T/err")"
 done
+# options after the directory, as in DESIGN.md's `report DIR --svg FILE`
+"$VTRACE" report "$T/tcg" --json --svg "$T/after.svg" >"$T/after.json" 2>"$T/err" &&
+	cmp -s "$T/tcg.json" "$T/after.json" && [ -s "$T/after.svg" ] &&
+	echo "ok: options after the directory" || fail "options after DIR: $(cat "$T/err")"
+
+# an unreadable directory: as root, drop to nobody to see the EACCES
+cp -r "$T/tcg" "$T/locked"
+chmod 000 "$T/locked"
+if [ "$(id -u)" -eq 0 ] && chmod 711 "$T" &&
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$VTRACE" help >/dev/null 2>&1; then
+	for cmd in report "export --folded /dev/null"; do
+		setpriv --reuid=65534 --regid=65534 --clear-groups \
+			$VTRACE $cmd "$T/locked" >/dev/null 2>"$T/err"
+		rc=$?
+		[ $rc -eq 1 ] && [ "$(cat "$T/err")" = "vtrace: $T/locked: Permission denied" ] &&
+			echo "ok: $cmd: unreadable directory: one line, exit 1" ||
+			fail "$cmd unreadable directory: exit $rc, $(cat "$T/err")"
+	done
+else
+	echo "note: cannot run as another user, unreadable directory not checked"
+fi
+chmod 700 "$T" "$T/locked"
+
 "$VTRACE" export "$T/tcg" >/dev/null 2>&1
 [ $? -eq 2 ] && echo "ok: export without an output: usage error" || fail "export usage"
 "$VTRACE" help report | grep -q '^usage: vtrace report' || fail "help report"

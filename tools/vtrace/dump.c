@@ -404,7 +404,7 @@ int vt_cmd_dump(int argc, char **argv)
 	int opt, ret = 0;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+e:c:rnh", options, NULL)) !=
+	while ((opt = getopt_long(argc, argv, "e:c:rnh", options, NULL)) !=
 	       -1) {
 		switch (opt) {
 		case 'e':

@@ -653,7 +653,7 @@ int vt_cmd_export(int argc, char **argv)
 	char err[512];
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+e:c:h", options, NULL)) !=
+	while ((opt = getopt_long(argc, argv, "e:c:h", options, NULL)) !=
 	       -1) {
 		switch (opt) {
 		case OPT_PERFETTO:

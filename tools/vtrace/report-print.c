@@ -688,7 +688,8 @@ int vt_report_print_json(const struct vt_report *r, FILE *f)
 	size_t n;
 	void **v;
 
-	fputs("{\n  \"trace\": ", f);
+	fputs("{\n  \"format\": \"vtrace-report\",\n  \"version\": 1,\n"
+	      "  \"trace\": ", f);
 	vt_json_string(f, r->dir);
 	fprintf(f, ",\n  \"clock_freq\": %" PRIu64 ",\n  \"window\": "
 		   "{\"begin_s\": %.9f, \"end_s\": %.9f, \"bin_s\": %.9f, "

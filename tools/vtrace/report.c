@@ -880,7 +880,7 @@ int vt_cmd_report(int argc, char **argv)
 	char err[512];
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+c:n:h", options, NULL)) !=
+	while ((opt = getopt_long(argc, argv, "c:n:h", options, NULL)) !=
 	       -1) {
 		switch (opt) {
 		case OPT_ELF:
