@@ -45,7 +45,10 @@ else
 	echo "ok: recorded $(du -sh "$DIR" | cut -f1) in $DIR"
 fi
 
-if $PY tests/vtrace/check-trace.py "$DIR" ${ELF:+--elf "$ELF"} --out "$T" >"$T/check.log" 2>&1; then
+# exec_tb is most of the events: left out of the Perfetto JSON checked here
+# (the slices are translate_block), still counted everywhere else
+if $PY tests/vtrace/check-trace.py "$DIR" ${ELF:+--elf "$ELF"} --out "$T" \
+	--perfetto-skip exec_tb >"$T/check.log" 2>&1; then
 	echo "ok: $(grep -c '^ok' "$T/check.log") cross-checks on the recording"
 else
 	fail "cross-checks on the recording"
