@@ -367,10 +367,34 @@ static void text_tcg(const struct vt_report *r, FILE *f)
 		if (!r->invalidations && !r->flushes)
 			return;
 	} else {
+		char on[256] = "";
+		size_t used = 0;
+		bool partial = false;
+
+		/* exec_tb can be on for some vCPUs only: say which */
+		for (unsigned int i = 0; i < r->nstreams; i++) {
+			const struct vt_report_stream *s = &r->streams[i];
+
+			if (!s->seen || vt_cpu_is_sys(s->cpu_id))
+				continue;
+			if (!s->execs) {
+				partial = true;
+				continue;
+			}
+			if (used < sizeof(on) - 40)
+				used += (size_t)snprintf(on + used,
+						sizeof(on) - used, "%s%s",
+						used ? ", " : "",
+						vt_report_stream_label(s, label,
+							sizeof(label)));
+		}
 		fprintf(f, "  %" PRIu64 " translations of %" PRIu64
-			   " blocks, %" PRIu64 " executions%s\n",
+			   " blocks, %" PRIu64 " executions%s%s%s\n",
 			r->translations, block_size_hist(r, hist), r->execs,
-			r->execs ? "" : " (exec_tb was off)");
+			!r->execs ? " (exec_tb was off)" :
+			partial ? " (exec_tb on " : "",
+			r->execs && partial ? on : "",
+			r->execs && partial ? " only)" : "");
 		if (r->execs)
 			text_hot(r, f, true);
 		else
