@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <numa.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -39,6 +40,8 @@ struct ring_session {
 	uint32_t next_seq;
 	unsigned next_sys;		/* atomically taken by threads */
 	int gone;			/* consumer hang-up seen */
+	int retiring;			/* we said BYE: a hang-up is expected */
+	enum ring_policy policy;
 	int timeout_reported;
 	struct ring_writer *writers;
 	void **maps;
@@ -179,6 +182,7 @@ static struct ring_session *session_new(int sock, const struct ring_session_para
 	s->sock = sock;
 	s->eventfd = -1;
 	s->nvcpus = p->nvcpus;
+	s->policy = p->policy;
 	s->block_timeout_ms = p->block_timeout_ms ? p->block_timeout_ms
 						   : CONFIG_BLOCK_TIMEOUT_MS;
 	return s;
@@ -198,9 +202,27 @@ static void session_free(struct ring_session *s)
 	free(s);
 }
 
+/*
+ * Waits for the consumer to hang up, so its death is reported when it
+ * happens (under discard no writer would ever ask), not at exit.  poll with
+ * no events wakes only on hang-up or error; the thread then ends.
+ */
+static void *watch_consumer(void *arg)
+{
+	struct ring_session *s = arg;
+	struct pollfd pfd = { .fd = s->sock, .events = 0 };
+
+	while (poll(&pfd, 1, -1) < 0 && errno == EINTR)
+		;
+	if (!__atomic_load_n(&s->retiring, __ATOMIC_ACQUIRE))
+		ring_session_consumer_gone(s);
+	return NULL;
+}
+
 static int session_start(struct ring_session *s, const struct ring_session_params *p,
 			 struct ring_session **out)
 {
+	pthread_t watcher;
 	int err = handshake(s, p);
 
 	if (err) {
@@ -214,6 +236,8 @@ static int session_start(struct ring_session *s, const struct ring_session_param
 	__atomic_store_n(&current_session, s, __ATOMIC_RELEASE);
 	/* Every thread looks its writer up again on its next event. */
 	ring_self_reset_all();
+	if (pthread_create(&watcher, NULL, watch_consumer, s) == 0)
+		pthread_detach(watcher);
 	*out = s;
 	return 0;
 }
@@ -347,8 +371,10 @@ bool ring_session_consumer_gone(struct ring_session *s)
 		return true;
 	if (poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLHUP | POLLERR))) {
 		if (!__atomic_exchange_n(&s->gone, 1, __ATOMIC_RELAXED))
-			fprintf(stderr, "vtrace: the consumer is gone; events "
-				"are now counted as dropped\n");
+			fprintf(stderr, "vtrace: the consumer is gone; from now "
+				"on events are dropped and counted%s\n",
+				s->policy == RING_POLICY_BLOCK
+					? " (the block policy falls back to discard)" : "");
 		return true;
 	}
 	return false;
@@ -429,6 +455,7 @@ uint64_t ring_session_retire(struct ring_session *s)
 	__atomic_store_n(&current_session, NULL, __ATOMIC_RELEASE);
 	ring_self_reset_all();
 	ring_session_consumer_gone(s);	/* discard never asked: say it once */
+	__atomic_store_n(&s->retiring, 1, __ATOMIC_RELEASE);
 	__atomic_store_n(&s->gone, 1, __ATOMIC_RELAXED);
 	send(s->sock, &m, sizeof(m), MSG_NOSIGNAL);
 	shutdown(s->sock, SHUT_WR);

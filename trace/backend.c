@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "trace/backend.h"
@@ -71,6 +72,28 @@ static void assign_vcpu_rings(struct ring_session *s)
 	}
 }
 
+static void off_locked(void);
+
+/* A session after the first (trace-file on after off, or after the
+ * consumer died) must not reuse a directory that holds a trace: take the
+ * first free DIR.1, DIR.2, ... and say so. */
+static void pick_fresh_outdir(void)
+{
+	char base[PATH_MAX - 8];
+	struct stat st;
+
+	if (stat(outdir, &st) != 0 || strlen(outdir) >= sizeof(base))
+		return;
+	snprintf(base, sizeof(base), "%s", outdir);
+	for (unsigned n = 1; n < 10000; n++) {
+		snprintf(outdir, sizeof(outdir), "%s.%u", base, n);
+		if (stat(outdir, &st) != 0)
+			break;
+	}
+	fprintf(stderr, "vtrace: %s holds a trace already; tracing into %s\n",
+		base, outdir);
+}
+
 static int start_locked(void)
 {
 	struct ring_session_params p = {
@@ -83,8 +106,12 @@ static int start_locked(void)
 	char bin[PATH_MAX];
 	int err;
 
-	if (session)
-		return 0;
+	if (session) {
+		if (ring_session_alive(session))
+			return 0;
+		/* The consumer died: `trace-file on` starts a new one. */
+		off_locked();
+	}
 	if (getrandom(p.uuid, sizeof(p.uuid), 0) != sizeof(p.uuid))
 		return -EIO;
 	p.uuid[6] = (p.uuid[6] & 0x0f) | 0x40;	/* RFC 4122 version 4 */
@@ -99,6 +126,7 @@ static int start_locked(void)
 			fprintf(stderr, "vtrace: cannot attach to the consumer at %s: %s\n",
 				config.consumer_socket, strerror(-err));
 	} else {
+		pick_fresh_outdir();
 		if (config.consumer_bin)
 			snprintf(bin, sizeof(bin), "%s", config.consumer_bin);
 		else
