@@ -50,6 +50,26 @@ INT_TYPES = {
     "bool": ("uint8_t", 1, False),
 }
 PRI_EXPANSION = {"8": "", "16": "", "32": "", "64": "l", "PTR": "l", "MAX": "l"}
+# Argument names the generated code cannot use: C keywords and macros from
+# the headers it includes.
+C_WORDS = frozenset("""auto break case char const continue default do double else enum extern
+float for goto if inline int long register restrict return short signed sizeof static struct
+switch typedef union unsigned void volatile while asm typeof bool true false NULL errno EOF
+alignas alignof noreturn static_assert thread_local offsetof""".split())
+# Identifiers of the run-time (trace/*.h) and the generated globals that an
+# event's generated names must not redefine.
+RESERVED_IDENTIFIERS = frozenset("""TRACE_EVENT_COUNT TRACE_VCPU_EVENT_COUNT TRACE_TCG_MASK
+TRACE_ALL_VCPUS TRACE_VCPU_NONE TRACE_ARG_POINTER TRACE_ARG_SIGNED TRACE_ARG_STRING
+TRACE_ARG_UNSIGNED trace_arg_kind trace_backend_configure trace_backend_dropped
+trace_backend_flush trace_backend_off trace_backend_on trace_backend_opts trace_backend_session
+trace_backend_set_dir trace_backend_sibling trace_backend_start trace_backend_status
+trace_backend_stop trace_clock_calibrate trace_clock_info trace_clock_now trace_clock_ticks_to_ns
+trace_cmdline trace_cmdline_list trace_cmdline_parse trace_control_reset trace_copy_string
+trace_ctf_env trace_ctf_events trace_ctf_metadata trace_event trace_event_arg trace_event_count
+trace_event_find trace_event_foreach trace_event_get trace_event_is_vcpu trace_event_set
+trace_events trace_events_enabled_count trace_events_file_apply trace_events_parse_line
+trace_hmp_info_events trace_hmp_trace_event trace_hmp_trace_file trace_vcpu trace_vcpu_count
+trace_vcpu_get trace_vcpu_register trace_vcpu_sync trace_event_id""".split())
 NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 LINE_RE = re.compile(r"^(?P<props>(?:[A-Za-z0-9_]+\s+)*)(?P<name>[A-Za-z0-9_]+)\((?P<args>.*)\)\s*(?P<fmt>.*)$")
 
@@ -243,6 +263,8 @@ def parse_args(text, path, lineno):
             raise TraceError(path, lineno, "argument '%s' appears twice" % name)
         if name in ("vcpu", "vt_pad") or name.startswith("_"):
             raise TraceError(path, lineno, "argument name '%s' is reserved" % name)
+        if name in C_WORDS:
+            raise TraceError(path, lineno, "argument name '%s' is a C keyword or macro" % name)
         names.add(name)
         args.append(Arg(ctype, name))
     if len(args) > MAX_ARGS:
@@ -252,12 +274,16 @@ def parse_args(text, path, lineno):
 
 def parse_file(path, events, seen):
     try:
-        f = open(path, encoding="utf-8")
+        f = open(path, "rb")
     except OSError as e:
         raise TraceError(path, 0, "cannot read: %s" % e.strerror)
     with f:
-        for lineno, line in enumerate(f, 1):
-            line = line.strip()
+        for lineno, raw in enumerate(f, 1):
+            try:
+                line = raw.decode("utf-8").strip()
+            except UnicodeDecodeError as e:
+                raise TraceError(path, lineno, "not UTF-8 (byte 0x%02x at column %d)"
+                                 % (raw[e.start], e.start + 1))
             if not line or line.startswith("#"):
                 continue
             m = LINE_RE.match(line)
@@ -287,7 +313,41 @@ def parse_file(path, events, seen):
             events.append(ev)
 
 
+def generated_names(ev):
+    """The identifiers gen_h and gen_c define for @ev."""
+    up, n = ev.upper, ev.name
+    names = ["TRACE_%s" % up, "TRACE_%s_ENABLED" % up, "trace_%s" % n]
+    if ev.vcpu:
+        names.append("TRACE_%s_VCPU_BIT" % up)
+    if ev.tcg:
+        names += ["trace_%s_trans" % n, "trace_%s_exec" % n]
+    if not ev.disabled:
+        names += ["_TRACE_%s_DSTATE" % up, "_trace_%s_emit" % n, "_trace_%s_args" % n]
+    if ev.args:
+        names.append("_trace_%s_argv" % n)
+    return names
+
+
+def check_names(events):
+    """Two events, or an event and the run-time API, must not generate the
+    same C identifier (foo and FOO both make TRACE_FOO; tcg foo makes
+    trace_foo_exec; an event copy_string would redefine trace_copy_string)."""
+    taken = {}
+    for ev in events:
+        for ident in generated_names(ev):
+            if ident in RESERVED_IDENTIFIERS:
+                raise TraceError(ev.path, ev.lineno, "event name '%s' clashes with the run-time "
+                                 "identifier %s" % (ev.name, ident))
+            if ident in taken:
+                raise TraceError(ev.path, ev.lineno, "event '%s' generates %s, as '%s' does (at %s)"
+                                 % (ev.name, ident, taken[ident].name,
+                                    "%s:%d" % (taken[ident].path, taken[ident].lineno)))
+        for ident in generated_names(ev):
+            taken[ident] = ev
+
+
 def assign_ids(events):
+    check_names(events)
     vcpu_index = 0
     for i, ev in enumerate(events):
         ev.id = i
