@@ -16,6 +16,16 @@
  *    runs; stale chains and jump-cache entries that still point at the
  *    block notice on their next entry.
  *
+ * Operand forwarding: every op that writes a register (LI, ALU, loads)
+ * also leaves the value in a host register, `acc`.  compile() gives an op
+ * whose rs1 and/or rs2 is the previous op's rd a variant that reads acc
+ * instead of x[], so a chain of dependent ops does not wait on a store
+ * to x[] being forwarded to the next load from it.  x[] is still written
+ * by every op: the forwarding is invisible to helpers, traps and the
+ * other backends.  An op is only ever reached from the op before it in
+ * its block (or from ENTER for the first real op, which never forwards),
+ * so "previous op" is known at compile time.
+ *
  * Loads and stores take the fast path when the address is inside RAM (one
  * subtract and compare) and, for stores, the page is not marked
  * store_slow (it or the next page holds translated code).  Everything else
@@ -42,7 +52,107 @@ static inline const struct interp_op *tb_ops(const struct tcg_tb *tb)
 {
 	return (const struct interp_op *)(tb + 1);
 }
+
+#define SW32(v) ((uint64_t)(int64_t)(int32_t)(v))
+
+/* x[rd] = a op b, a = x[rs1], b = x[rs2] */
+#define INTERP_RR_OPS(X)                                                       \
+	X(ADD, a + b)                                                          \
+	X(SUB, a - b)                                                          \
+	X(SLL, a << (b & 63))                                                  \
+	X(SLT, (int64_t)a < (int64_t)b)                                        \
+	X(SLTU, a < b)                                                         \
+	X(XOR, a ^ b)                                                          \
+	X(SRL, a >> (b & 63))                                                  \
+	X(SRA, (uint64_t)((int64_t)a >> (b & 63)))                             \
+	X(OR, a | b)                                                           \
+	X(AND, a & b)                                                          \
+	X(ADDW, SW32(a + b))                                                   \
+	X(SUBW, SW32(a - b))                                                   \
+	X(SLLW, SW32((uint32_t)a << (b & 31)))                                 \
+	X(SRLW, SW32((uint32_t)a >> (b & 31)))                                 \
+	X(SRAW, SW32((int32_t)a >> (b & 31)))                                  \
+	X(MUL, a * b)                                                          \
+	X(MULH, (uint64_t)(((__int128)(int64_t)a * (__int128)(int64_t)b) >> 64)) \
+	X(MULHSU,                                                              \
+	  (uint64_t)(((__int128)(int64_t)a * (__int128)(uint64_t)b) >> 64))    \
+	X(MULHU, (uint64_t)(((unsigned __int128)a * b) >> 64))                 \
+	X(DIV, b == 0 ? ~0ull                                                  \
+	       : ((int64_t)a == INT64_MIN && (int64_t)b == -1)                 \
+		       ? a                                                     \
+		       : (uint64_t)((int64_t)a / (int64_t)b))                  \
+	X(DIVU, b == 0 ? ~0ull : a / b)                                        \
+	X(REM, b == 0 ? a                                                      \
+	       : ((int64_t)a == INT64_MIN && (int64_t)b == -1)                 \
+		       ? 0                                                     \
+		       : (uint64_t)((int64_t)a % (int64_t)b))                  \
+	X(REMU, b == 0 ? a : a % b)                                            \
+	X(MULW, SW32((uint32_t)a * (uint32_t)b))                               \
+	X(DIVW, (uint32_t)b == 0 ? ~0ull                                       \
+		: ((int32_t)a == INT32_MIN && (int32_t)b == -1)                \
+			? SW32(a)                                              \
+			: SW32((int32_t)a / (int32_t)b))                       \
+	X(DIVUW, (uint32_t)b == 0 ? ~0ull : SW32((uint32_t)a / (uint32_t)b))   \
+	X(REMW, (uint32_t)b == 0 ? SW32(a)                                     \
+		: ((int32_t)a == INT32_MIN && (int32_t)b == -1)                \
+			? 0                                                    \
+			: SW32((int32_t)a % (int32_t)b))                       \
+	X(REMUW, (uint32_t)b == 0 ? SW32(a) : SW32((uint32_t)a % (uint32_t)b))
+
+/* x[rd] = a op i, a = x[rs1], i = imm */
+#define INTERP_RI_OPS(X)                                                       \
+	X(ADDI, a + (uint64_t)i)                                               \
+	X(SLTI, (int64_t)a < i)                                                \
+	X(SLTIU, a < (uint64_t)i)                                              \
+	X(XORI, a ^ (uint64_t)i)                                               \
+	X(ORI, a | (uint64_t)i)                                                \
+	X(ANDI, a & (uint64_t)i)                                               \
+	X(SLLI, a << (i & 63))                                                 \
+	X(SRLI, a >> (i & 63))                                                 \
+	X(SRAI, (uint64_t)((int64_t)a >> (i & 63)))                            \
+	X(ADDIW, SW32(a + (uint64_t)i))                                        \
+	X(SLLIW, SW32((uint32_t)a << (i & 31)))                                \
+	X(SRLIW, SW32((uint32_t)a >> (i & 31)))                                \
+	X(SRAIW, SW32((int32_t)a >> (i & 31)))
+
+#define INTERP_LOAD_OPS(X)                                                     \
+	X(LB, int8_t, 1, true)                                                 \
+	X(LH, int16_t, 2, true)                                                \
+	X(LW, int32_t, 4, true)                                                \
+	X(LD, int64_t, 8, true)                                                \
+	X(LBU, uint8_t, 1, false)                                              \
+	X(LHU, uint16_t, 2, false)                                             \
+	X(LWU, uint32_t, 4, false)
+
+#define INTERP_STORE_OPS(X)                                                    \
+	X(SB, uint8_t, 1)                                                      \
+	X(SH, uint16_t, 2)                                                     \
+	X(SW, uint32_t, 4)                                                     \
+	X(SD, uint64_t, 8)
+
+#define INTERP_BRANCH_OPS(X)                                                   \
+	X(BEQ, a == b)                                                         \
+	X(BNE, a != b)                                                         \
+	X(BLT, (int64_t)a < (int64_t)b)                                        \
+	X(BGE, (int64_t)a >= (int64_t)b)                                       \
+	X(BLTU, a < b)                                                         \
+	X(BGEU, a >= b)
+
+/* Which operands an op variant takes from acc. */
+enum { FWD_RS1 = 1, FWD_RS2 = 2 };
+
+/* Filled by interp_run(NULL, NULL): handler per opcode, and per forwarding
+ * variant (index FWD_* - 1; NULL where the op has no such variant). */
 static const void *const *interp_labels;
+static const void *const (*interp_fwd_labels)[3];
+/* Ops whose handlers leave the value written to x[rd] in acc. */
+static const bool interp_sets_acc[TCG_IR_NB_OPS] = {
+	[TCG_IR_LI] = true,
+#define SETS_ACC(name, ...) [TCG_IR_##name] = true,
+	INTERP_RR_OPS(SETS_ACC) INTERP_RI_OPS(SETS_ACC)
+	INTERP_LOAD_OPS(SETS_ACC)
+#undef SETS_ACC
+};
 
 static void interp_run(struct tcg_cpu *cpu, struct tcg_tb *tb)
 {
@@ -52,15 +162,29 @@ static void interp_run(struct tcg_cpu *cpu, struct tcg_tb *tb)
 #undef LBL
 		[L_INVALID_IDX] = &&L_INVALID,
 	};
+	/* rs2 of I-type ops and loads is not an operand: its bit maps to the
+	 * variant without it. */
+	static const void *const fwd[TCG_IR_NB_OPS][3] = {
+#define FWD2(name, ...)                                                        \
+	[TCG_IR_##name] = { &&L_##name##_1, &&L_##name##_2, &&L_##name##_3 },
+#define FWD1(name, ...)                                                        \
+	[TCG_IR_##name] = { &&L_##name##_1, &&L_##name, &&L_##name##_1 },
+		INTERP_RR_OPS(FWD2) INTERP_RI_OPS(FWD1) INTERP_LOAD_OPS(FWD1)
+		INTERP_STORE_OPS(FWD2) INTERP_BRANCH_OPS(FWD2)
+#undef FWD1
+#undef FWD2
+	};
 	uint64_t *x;
 	uint8_t *ram, *slow;
 	uint64_t rbase, rsize;
 	const struct interp_op *op;
 	struct tcg_tb *next;
+	uint64_t acc = 0;
 	int r;
 
 	if (!cpu) {
 		interp_labels = labels;
+		interp_fwd_labels = fwd;
 		return;
 	}
 	x = cpu->x;
@@ -93,59 +217,84 @@ static void interp_run(struct tcg_cpu *cpu, struct tcg_tb *tb)
 		goto *__atomic_load_n(&op->h, __ATOMIC_RELAXED);               \
 	} while (0)
 #define SYNC_PC() (cpu->pc = tb->pc + (uint64_t)(int64_t)op->pc_off)
+/* One handler per forwarding variant: _1 rs1 from acc, _2 rs2, _3 both. */
+#define RR_V(name, v, A, B, expr)                                              \
+	L_##name##v : {                                                        \
+		uint64_t a = (A), b = (B);                                     \
+		acc = (expr);                                                  \
+		x[op->rd] = acc;                                               \
+		NEXT;                                                          \
+	}
 #define RR(name, expr)                                                         \
-	L_##name : {                                                           \
-		uint64_t a = x[op->rs1], b = x[op->rs2];                       \
-		(void)b;                                                       \
-		x[op->rd] = (expr);                                            \
+	RR_V(name, , x[op->rs1], x[op->rs2], expr)                             \
+	RR_V(name, _1, acc, x[op->rs2], expr)                                  \
+	RR_V(name, _2, x[op->rs1], acc, expr)                                  \
+	RR_V(name, _3, acc, acc, expr)
+#define RI_V(name, v, A, expr)                                                 \
+	L_##name##v : {                                                        \
+		uint64_t a = (A);                                              \
+		int64_t i = op->imm;                                           \
+		(void)i;                                                       \
+		acc = (expr);                                                  \
+		x[op->rd] = acc;                                               \
 		NEXT;                                                          \
 	}
 #define RI(name, expr)                                                         \
-	L_##name : {                                                           \
-		uint64_t a = x[op->rs1];                                       \
-		int64_t i = op->imm;                                           \
-		(void)i;                                                       \
-		x[op->rd] = (expr);                                            \
-		NEXT;                                                          \
-	}
-#define SW32(v) ((uint64_t)(int64_t)(int32_t)(v))
-#define LOAD(name, type, size, sign)                                           \
-	L_##name : {                                                           \
-		uint64_t a = x[op->rs1] + (uint64_t)op->imm, off = a - rbase;  \
+	RI_V(name, , x[op->rs1], expr)                                         \
+	RI_V(name, _1, acc, expr)
+#define LOAD_V(name, v, A, type, size, sign)                                   \
+	L_##name##v : {                                                        \
+		uint64_t a = (A) + (uint64_t)op->imm, off = a - rbase;         \
 		if (likely(off <= rsize - size)) {                             \
-			type v;                                                \
-			memcpy(&v, ram + off, size);                           \
-			x[op->rd] = (uint64_t)(int64_t)v;                      \
+			type val;                                              \
+			memcpy(&val, ram + off, size);                         \
+			acc = (uint64_t)(int64_t)val;                          \
+			x[op->rd] = acc;                                       \
 			NEXT;                                                  \
 		}                                                              \
 		SYNC_PC();                                                     \
 		if (tcg_helper_load(cpu, a, size, sign, &x[op->rd]))           \
 			goto out_nochain;                                      \
+		acc = x[op->rd];                                               \
 		NEXT;                                                          \
 	}
-#define STORE(name, type, size)                                                \
-	L_##name : {                                                           \
-		uint64_t a = x[op->rs1] + (uint64_t)op->imm, off = a - rbase;  \
+#define LOAD(name, type, size, sign)                                           \
+	LOAD_V(name, , x[op->rs1], type, size, sign)                           \
+	LOAD_V(name, _1, acc, type, size, sign)
+#define STORE_V(name, v, A, B, type, size)                                     \
+	L_##name##v : {                                                        \
+		uint64_t a = (A) + (uint64_t)op->imm, off = a - rbase;         \
+		uint64_t b = (B);                                              \
 		if (likely(off <= rsize - size && !slow[off >> TCG_PAGE_BITS])) { \
-			type v = (type)x[op->rs2];                             \
-			memcpy(ram + off, &v, size);                           \
+			type val = (type)b;                                    \
+			memcpy(ram + off, &val, size);                         \
 			NEXT;                                                  \
 		}                                                              \
 		SYNC_PC();                                                     \
-		r = tcg_helper_store(cpu, a, size, x[op->rs2]);                \
+		r = tcg_helper_store(cpu, a, size, b);                         \
 		if (r == TCG_H_EXIT)                                           \
 			goto out_nochain;                                      \
 		if (r == TCG_H_NEXT)                                           \
 			goto out_next;                                         \
 		NEXT;                                                          \
 	}
-#define BRANCH(name, cond)                                                     \
-	L_##name : {                                                           \
-		uint64_t a = x[op->rs1], b = x[op->rs2];                       \
+#define STORE(name, type, size)                                                \
+	STORE_V(name, , x[op->rs1], x[op->rs2], type, size)                    \
+	STORE_V(name, _1, acc, x[op->rs2], type, size)                         \
+	STORE_V(name, _2, x[op->rs1], acc, type, size)                         \
+	STORE_V(name, _3, acc, acc, type, size)
+#define BRANCH_V(name, v, A, B, cond)                                          \
+	L_##name##v : {                                                        \
+		uint64_t a = (A), b = (B);                                     \
 		if (cond)                                                      \
 			goto slot0;                                            \
 		goto slot1;                                                    \
 	}
+#define BRANCH(name, cond)                                                     \
+	BRANCH_V(name, , x[op->rs1], x[op->rs2], cond)                         \
+	BRANCH_V(name, _1, acc, x[op->rs2], cond)                              \
+	BRANCH_V(name, _2, x[op->rs1], acc, cond)                              \
+	BRANCH_V(name, _3, acc, acc, cond)
 
 	ENTER(tb);
 
@@ -157,83 +306,15 @@ L_INVALID:
 	cpu->pc = tb->pc;
 	goto out_nochain;
 L_LI:
-	x[op->rd] = (uint64_t)op->imm;
+	acc = (uint64_t)op->imm;
+	x[op->rd] = acc;
 	NEXT;
 
-	RR(ADD, a + b)
-	RR(SUB, a - b)
-	RR(SLL, a << (b & 63))
-	RR(SLT, (int64_t)a < (int64_t)b)
-	RR(SLTU, a < b)
-	RR(XOR, a ^ b)
-	RR(SRL, a >> (b & 63))
-	RR(SRA, (uint64_t)((int64_t)a >> (b & 63)))
-	RR(OR, a | b)
-	RR(AND, a & b)
-	RR(ADDW, SW32(a + b))
-	RR(SUBW, SW32(a - b))
-	RR(SLLW, SW32((uint32_t)a << (b & 31)))
-	RR(SRLW, SW32((uint32_t)a >> (b & 31)))
-	RR(SRAW, SW32((int32_t)a >> (b & 31)))
-	RR(MUL, a * b)
-	RR(MULH, (uint64_t)(((__int128)(int64_t)a * (__int128)(int64_t)b) >> 64))
-	RR(MULHSU,
-	   (uint64_t)(((__int128)(int64_t)a * (__int128)(uint64_t)b) >> 64))
-	RR(MULHU, (uint64_t)(((unsigned __int128)a * b) >> 64))
-	RR(DIV, b == 0 ? ~0ull
-	   : ((int64_t)a == INT64_MIN && (int64_t)b == -1)
-		   ? a
-		   : (uint64_t)((int64_t)a / (int64_t)b))
-	RR(DIVU, b == 0 ? ~0ull : a / b)
-	RR(REM, b == 0 ? a
-	   : ((int64_t)a == INT64_MIN && (int64_t)b == -1)
-		   ? 0
-		   : (uint64_t)((int64_t)a % (int64_t)b))
-	RR(REMU, b == 0 ? a : a % b)
-	RR(MULW, SW32((uint32_t)a * (uint32_t)b))
-	RR(DIVW, (uint32_t)b == 0 ? ~0ull
-	   : ((int32_t)a == INT32_MIN && (int32_t)b == -1)
-		   ? SW32(a)
-		   : SW32((int32_t)a / (int32_t)b))
-	RR(DIVUW, (uint32_t)b == 0 ? ~0ull : SW32((uint32_t)a / (uint32_t)b))
-	RR(REMW, (uint32_t)b == 0 ? SW32(a)
-	   : ((int32_t)a == INT32_MIN && (int32_t)b == -1)
-		   ? 0
-		   : SW32((int32_t)a % (int32_t)b))
-	RR(REMUW, (uint32_t)b == 0 ? SW32(a) : SW32((uint32_t)a % (uint32_t)b))
-
-	RI(ADDI, a + (uint64_t)i)
-	RI(SLTI, (int64_t)a < i)
-	RI(SLTIU, a < (uint64_t)i)
-	RI(XORI, a ^ (uint64_t)i)
-	RI(ORI, a | (uint64_t)i)
-	RI(ANDI, a & (uint64_t)i)
-	RI(SLLI, a << (i & 63))
-	RI(SRLI, a >> (i & 63))
-	RI(SRAI, (uint64_t)((int64_t)a >> (i & 63)))
-	RI(ADDIW, SW32(a + (uint64_t)i))
-	RI(SLLIW, SW32((uint32_t)a << (i & 31)))
-	RI(SRLIW, SW32((uint32_t)a >> (i & 31)))
-	RI(SRAIW, SW32((int32_t)a >> (i & 31)))
-
-	LOAD(LB, int8_t, 1, true)
-	LOAD(LH, int16_t, 2, true)
-	LOAD(LW, int32_t, 4, true)
-	LOAD(LD, int64_t, 8, true)
-	LOAD(LBU, uint8_t, 1, false)
-	LOAD(LHU, uint16_t, 2, false)
-	LOAD(LWU, uint32_t, 4, false)
-	STORE(SB, uint8_t, 1)
-	STORE(SH, uint16_t, 2)
-	STORE(SW, uint32_t, 4)
-	STORE(SD, uint64_t, 8)
-
-	BRANCH(BEQ, a == b)
-	BRANCH(BNE, a != b)
-	BRANCH(BLT, (int64_t)a < (int64_t)b)
-	BRANCH(BGE, (int64_t)a >= (int64_t)b)
-	BRANCH(BLTU, a < b)
-	BRANCH(BGEU, a >= b)
+	INTERP_RR_OPS(RR)
+	INTERP_RI_OPS(RI)
+	INTERP_LOAD_OPS(LOAD)
+	INTERP_STORE_OPS(STORE)
+	INTERP_BRANCH_OPS(BRANCH)
 
 L_GOTO_TB:
 	if (op->imm)
@@ -371,8 +452,16 @@ static void interp_compile(struct tcg_tb *tb, const struct tcg_ir_block *ir,
 		abort(); /* tb.c allocates the code right after the tb */
 	for (unsigned i = 0; i < ir->nops; i++) {
 		const struct tcg_ir_op *in = &ir->ops[i];
+		const struct tcg_ir_op *prev = i ? &ir->ops[i - 1] : NULL;
+		unsigned v = 0;
 
-		out[i].h = interp_labels[in->opc];
+		/* Forward the previous op's result (never x0 or scratch). */
+		if (prev && interp_sets_acc[prev->opc] && prev->rd &&
+		    prev->rd != TCG_REG_SCRATCH && interp_fwd_labels[in->opc][0])
+			v = (in->rs1 == prev->rd ? FWD_RS1 : 0) |
+			    (in->rs2 == prev->rd ? FWD_RS2 : 0);
+		out[i].h = v ? interp_fwd_labels[in->opc][v - 1]
+			     : interp_labels[in->opc];
 		out[i].rd = in->rd;
 		out[i].rs1 = in->rs1;
 		out[i].rs2 = in->rs2;
