@@ -283,12 +283,25 @@ static void interp_run(struct tcg_cpu *cpu, struct tcg_tb *tb)
 	STORE_V(name, _1, acc, x[op->rs2], type, size)                         \
 	STORE_V(name, _2, x[op->rs1], acc, type, size)                         \
 	STORE_V(name, _3, acc, acc, type, size)
+/*
+ * Leave through exit slot s: enter the chained successor if there is one
+ * (pairs with the release in tcg_tb_chain()), else return to the
+ * dispatcher.  Expanded in each branch handler, so that every handler's
+ * jump into its successor predicts on its own.
+ */
+#define TAKE_SLOT(s)                                                           \
+	do {                                                                   \
+		next = __atomic_load_n(&tb->jmp[s], __ATOMIC_ACQUIRE);         \
+		if (next)                                                      \
+			ENTER(next);                                           \
+		goto out_slot##s;                                              \
+	} while (0)
 #define BRANCH_V(name, v, A, B, cond)                                          \
 	L_##name##v : {                                                        \
 		uint64_t a = (A), b = (B);                                     \
 		if (cond)                                                      \
-			goto slot0;                                            \
-		goto slot1;                                                    \
+			TAKE_SLOT(0);                                          \
+		TAKE_SLOT(1);                                                  \
 	}
 #define BRANCH(name, cond)                                                     \
 	BRANCH_V(name, , x[op->rs1], x[op->rs2], cond)                         \
@@ -318,20 +331,14 @@ L_LI:
 
 L_GOTO_TB:
 	if (op->imm)
-		goto slot1;
-slot0:
-	/* Chained successor: pairs with the release in tcg_tb_chain(). */
-	next = __atomic_load_n(&tb->jmp[0], __ATOMIC_ACQUIRE);
-	if (next)
-		ENTER(next);
+		TAKE_SLOT(1);
+	TAKE_SLOT(0);
+out_slot0:
 	cpu->pc = tb->exit_pc[0];
 	cpu->last_tb = tb;
 	cpu->last_slot = 0;
 	return;
-slot1:
-	next = __atomic_load_n(&tb->jmp[1], __ATOMIC_ACQUIRE);
-	if (next)
-		ENTER(next);
+out_slot1:
 	cpu->pc = tb->exit_pc[1];
 	cpu->last_tb = tb;
 	cpu->last_slot = 1;
