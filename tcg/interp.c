@@ -45,7 +45,10 @@ struct interp_op {
 };
 _Static_assert(sizeof(struct interp_op) == 24, "interp_op is 24 bytes");
 
+/* Backend-only handlers, after the IR's in the label table. */
 #define L_INVALID_IDX TCG_IR_NB_OPS
+#define L_JR_IDX (TCG_IR_NB_OPS + 1)
+#define L_NB_IDX (TCG_IR_NB_OPS + 2)
 
 /* compile() puts the ops right after the tb: no load on block entry. */
 static inline const struct interp_op *tb_ops(const struct tcg_tb *tb)
@@ -156,11 +159,12 @@ static const bool interp_sets_acc[TCG_IR_NB_OPS] = {
 
 static void interp_run(struct tcg_cpu *cpu, struct tcg_tb *tb)
 {
-	static const void *const labels[TCG_IR_NB_OPS + 1] = {
+	static const void *const labels[L_NB_IDX] = {
 #define LBL(name) [TCG_IR_##name] = &&L_##name,
 		TCG_IR_OPS(LBL)
 #undef LBL
 		[L_INVALID_IDX] = &&L_INVALID,
+		[L_JR_IDX] = &&L_JR,
 	};
 	/* rs2 of I-type ops and loads is not an operand: its bit maps to the
 	 * variant without it. */
@@ -344,18 +348,26 @@ out_slot1:
 	cpu->last_slot = 1;
 	return;
 
-L_JALR: {
-	uint64_t t = (x[op->rs1] + (uint64_t)op->imm) & ~1ull;
-
-	x[op->rd] = tb->pc + (uint64_t)(int64_t)op->pc_off + op->len;
-	/* Jump cache: own thread's array, entries checked against the key. */
-	next = cpu->jc[tcg_jc_hash(t)];
-	if (next && next->pc == t && next->priv == cpu->priv &&
-	    next->trace_mask == cpu->key_mask)
-		ENTER(next);
-	cpu->pc = t;
-	goto out_nochain;
-}
+/* JALR, and L_JR for rd = x0 (scratch): no link to write. */
+#define JALR_BODY(link)                                                        \
+	{                                                                      \
+		uint64_t t = (x[op->rs1] + (uint64_t)op->imm) & ~1ull;         \
+                                                                               \
+		if (link)                                                      \
+			x[op->rd] = tb->pc + (uint64_t)(int64_t)op->pc_off +   \
+				    op->len;                                   \
+		/* Jump cache: own thread's array, checked against the key. */ \
+		next = cpu->jc[tcg_jc_hash(t)];                                \
+		if (next && next->pc == t && next->priv == cpu->priv &&        \
+		    next->trace_mask == cpu->key_mask)                         \
+			ENTER(next);                                           \
+		cpu->pc = t;                                                   \
+		goto out_nochain;                                              \
+	}
+L_JALR:
+	JALR_BODY(1)
+L_JR:
+	JALR_BODY(0)
 L_EXIT:
 	goto out_nochain;
 
@@ -469,6 +481,8 @@ static void interp_compile(struct tcg_tb *tb, const struct tcg_ir_block *ir,
 			    (in->rs2 == prev->rd ? FWD_RS2 : 0);
 		out[i].h = v ? interp_fwd_labels[in->opc][v - 1]
 			     : interp_labels[in->opc];
+		if (in->opc == TCG_IR_JALR && in->rd == TCG_REG_SCRATCH)
+			out[i].h = interp_labels[L_JR_IDX];
 		out[i].rd = in->rd;
 		out[i].rs1 = in->rs1;
 		out[i].rs2 = in->rs2;

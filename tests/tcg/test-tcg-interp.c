@@ -298,6 +298,28 @@ static void test_interp_forwarding_branch_at_block_end(void **state)
 	th_free(t);
 }
 
+/* jalr with rd = x0 (ret, jr) takes a handler without the link write;
+ * jalr with a link register other than ra still links. */
+static void test_interp_jalr_with_and_without_link(void **state)
+{
+	struct th *t = th_new(1);
+	const uint64_t f = CODE + 0x100;
+
+	start(t, f);
+	th_emit(t, ADDI(10, 10, 1));
+	th_emit(t, JALR(0, 5, 0));		/* jr t0 */
+	th_org(t, CODE);
+	th_emit(t, AUIPC(6, 0));
+	th_emit(t, JALR(5, 6, 0x100));		/* CODE + 4: jalr t0, 0x100(t1) */
+	th_emit(t, JALR(5, 6, 0x100));		/* CODE + 8 */
+	th_emit(t, HALT());
+	assert_int_equal(th_run_at(t, 0, CODE), 0);
+	assert_int_equal(th_reg(t, 0, 10), 2);
+	assert_int_equal(th_reg(t, 0, 5), CODE + 12);
+	assert_int_equal(th_reg(t, 0, 0), 0);
+	th_free(t);
+}
+
 static unsigned n_mem;
 
 static void hook_mem(void *opaque, struct tcg_cpu *cpu, uint64_t addr,
@@ -344,6 +366,7 @@ int main(void)
 		cmocka_unit_test(test_interp_forwarding_into_memory_ops),
 		cmocka_unit_test(test_interp_forwarding_branch_at_block_end),
 		cmocka_unit_test(test_interp_forwarding_with_memory_hooks),
+		cmocka_unit_test(test_interp_jalr_with_and_without_link),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
