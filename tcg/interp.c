@@ -148,6 +148,18 @@ enum { FWD_RS1 = 1, FWD_RS2 = 2 };
  * variant (index FWD_* - 1; NULL where the op has no such variant). */
 static const void *const *interp_labels;
 static const void *const (*interp_fwd_labels)[3];
+/*
+ * Fused pairs, a register-writing op and the branch ending the block that
+ * tests its result (loop counters, `li t0, 2; blt a0, t0`), indexed by the
+ * branch (opc - TCG_IR_BEQ):
+ *  ADDI+Bxx  [0] addi from x[rs1], [1] from acc; the branch's first
+ *            operand is the addi's rd, its second x[rs2]
+ *  LI+Bxx    [0] the li's rd is the branch's first operand, [1] its
+ *            second; the other operand is x[rs1]
+ */
+#define NB_BRANCHES (TCG_IR_BGEU - TCG_IR_BEQ + 1)
+static const void *const (*interp_addi_br_labels)[2];
+static const void *const (*interp_li_br_labels)[2];
 /* Ops whose handlers leave the value written to x[rd] in acc. */
 static const bool interp_sets_acc[TCG_IR_NB_OPS] = {
 	[TCG_IR_LI] = true,
@@ -156,6 +168,27 @@ static const bool interp_sets_acc[TCG_IR_NB_OPS] = {
 	INTERP_LOAD_OPS(SETS_ACC)
 #undef SETS_ACC
 };
+
+/* In the op slot after a JALR: see JALR_BODY. */
+struct interp_jalr_cache {
+	struct tcg_tb *tb[2];	/* atomic */
+	uint64_t unused;
+};
+_Static_assert(sizeof(struct interp_jalr_cache) == sizeof(struct interp_op),
+	       "the jalr cache fills one op slot");
+
+static void ic_fill(struct interp_jalr_cache *ic, struct tcg_tb *tb)
+{
+	for (unsigned i = 0; i < 2; i++) {
+		struct tcg_tb *old = __atomic_load_n(&ic->tb[i], __ATOMIC_RELAXED);
+
+		if (!old || __atomic_load_n(&old->invalid, __ATOMIC_RELAXED)) {
+			/* Pairs with the acquire loads in JALR_BODY. */
+			__atomic_store_n(&ic->tb[i], tb, __ATOMIC_RELEASE);
+			return;
+		}
+	}
+}
 
 static void interp_run(struct tcg_cpu *cpu, struct tcg_tb *tb)
 {
@@ -178,6 +211,16 @@ static void interp_run(struct tcg_cpu *cpu, struct tcg_tb *tb)
 #undef FWD1
 #undef FWD2
 	};
+#define FUSED2(name, ...) { &&L_ADDI_##name, &&L_ADDI_##name##_1 },
+	static const void *const addi_br[NB_BRANCHES][2] = {
+		INTERP_BRANCH_OPS(FUSED2)
+	};
+#undef FUSED2
+#define FUSED2(name, ...) { &&L_LI_##name##_L, &&L_LI_##name##_R },
+	static const void *const li_br[NB_BRANCHES][2] = {
+		INTERP_BRANCH_OPS(FUSED2)
+	};
+#undef FUSED2
 	uint64_t *x;
 	uint8_t *ram, *slow;
 	uint64_t rbase, rsize;
@@ -189,6 +232,8 @@ static void interp_run(struct tcg_cpu *cpu, struct tcg_tb *tb)
 	if (!cpu) {
 		interp_labels = labels;
 		interp_fwd_labels = fwd;
+		interp_addi_br_labels = addi_br;
+		interp_li_br_labels = li_br;
 		return;
 	}
 	x = cpu->x;
@@ -312,6 +357,22 @@ static void interp_run(struct tcg_cpu *cpu, struct tcg_tb *tb)
 	BRANCH_V(name, _1, acc, x[op->rs2], cond)                              \
 	BRANCH_V(name, _2, x[op->rs1], acc, cond)                              \
 	BRANCH_V(name, _3, acc, acc, cond)
+/* Fused pairs: the first op's write, then the branch on its result. */
+#define FUSED_V(label, A, B, rdval, cond)                                      \
+	label : {                                                              \
+		uint64_t a = (A), b = (B);                                     \
+		x[op->rd] = (rdval);                                           \
+		if (cond)                                                      \
+			TAKE_SLOT(0);                                          \
+		TAKE_SLOT(1);                                                  \
+	}
+#define FUSED(name, cond)                                                      \
+	FUSED_V(L_ADDI_##name, x[op->rs1] + (uint64_t)op->imm, x[op->rs2], a,  \
+		cond)                                                          \
+	FUSED_V(L_ADDI_##name##_1, acc + (uint64_t)op->imm, x[op->rs2], a,     \
+		cond)                                                          \
+	FUSED_V(L_LI_##name##_L, (uint64_t)op->imm, x[op->rs1], a, cond)       \
+	FUSED_V(L_LI_##name##_R, x[op->rs1], (uint64_t)op->imm, b, cond)
 
 	ENTER(tb);
 
@@ -332,6 +393,7 @@ L_LI:
 	INTERP_LOAD_OPS(LOAD)
 	INTERP_STORE_OPS(STORE)
 	INTERP_BRANCH_OPS(BRANCH)
+	INTERP_BRANCH_OPS(FUSED)
 
 L_GOTO_TB:
 	if (op->imm)
@@ -348,19 +410,43 @@ out_slot1:
 	cpu->last_slot = 1;
 	return;
 
-/* JALR, and L_JR for rd = x0 (scratch): no link to write. */
+/*
+ * JALR, and L_JR for rd = x0 (scratch): no link to write.
+ *
+ * The op after a JALR holds its inline cache: two targets this jalr went
+ * to (struct interp_jalr_cache).  A cached block always has this block's
+ * key: the cache is filled from a jump-cache hit checked against the
+ * vCPU's key, and a block only runs while the vCPU's key equals its own
+ * (priv and trace_mask change only at exits that leave the interpreter;
+ * chains join blocks of one key).  So a hit checks pc and validity only.
+ * Slots are filled once (empty or invalid), never replaced, so that a
+ * site returning to many places does not make vCPUs fight over the line.
+ */
 #define JALR_BODY(link)                                                        \
 	{                                                                      \
 		uint64_t t = (x[op->rs1] + (uint64_t)op->imm) & ~1ull;         \
+		struct interp_jalr_cache *ic =                                 \
+			(struct interp_jalr_cache *)(op + 1);                  \
                                                                                \
 		if (link)                                                      \
 			x[op->rd] = tb->pc + (uint64_t)(int64_t)op->pc_off +   \
 				    op->len;                                   \
+		/* Pairs with the release in ic_fill(). */                     \
+		next = __atomic_load_n(&ic->tb[0], __ATOMIC_ACQUIRE);          \
+		if (likely(next) && next->pc == t &&                           \
+		    !__atomic_load_n(&next->invalid, __ATOMIC_RELAXED))        \
+			ENTER(next);                                           \
+		next = __atomic_load_n(&ic->tb[1], __ATOMIC_ACQUIRE);          \
+		if (next && next->pc == t &&                                   \
+		    !__atomic_load_n(&next->invalid, __ATOMIC_RELAXED))        \
+			ENTER(next);                                           \
 		/* Jump cache: own thread's array, checked against the key. */ \
 		next = cpu->jc[tcg_jc_hash(t)];                                \
 		if (next && next->pc == t && next->priv == cpu->priv &&        \
-		    next->trace_mask == cpu->key_mask)                         \
+		    next->trace_mask == cpu->key_mask) {                       \
+			ic_fill(ic, next);                                     \
 			ENTER(next);                                           \
+		}                                                              \
 		cpu->pc = t;                                                   \
 		goto out_nochain;                                              \
 	}
@@ -458,7 +544,33 @@ static void interp_init(void)
 
 static size_t interp_code_size(const struct tcg_ir_block *ir)
 {
-	return ir->nops * sizeof(struct interp_op);
+	/* + the jalr inline cache slot */
+	return (ir->nops + 1) * sizeof(struct interp_op);
+}
+
+/*
+ * Fold `in` and the branch `br` after it into out (already filled from
+ * in) when br tests in's result against another register.  Neither op
+ * can fault and the branch ends the block, so nothing observable moves.
+ */
+static bool fuse_branch(struct interp_op *out, const struct tcg_ir_op *in,
+			const struct tcg_ir_op *br, bool rs1_fwd)
+{
+	unsigned b = br->opc - TCG_IR_BEQ;
+
+	if (br->opc < TCG_IR_BEQ || br->opc > TCG_IR_BGEU || !in->rd ||
+	    in->rd == TCG_REG_SCRATCH || (br->rs1 == in->rd) == (br->rs2 == in->rd))
+		return false;
+	if (in->opc == TCG_IR_ADDI && br->rs1 == in->rd) {
+		out->h = interp_addi_br_labels[b][rs1_fwd];
+		out->rs2 = br->rs2;
+	} else if (in->opc == TCG_IR_LI) {
+		out->h = interp_li_br_labels[b][br->rs2 == in->rd];
+		out->rs1 = br->rs1 == in->rd ? br->rs2 : br->rs1;
+	} else {
+		return false;
+	}
+	return true;
 }
 
 static void interp_compile(struct tcg_tb *tb, const struct tcg_ir_block *ir,
@@ -469,7 +581,7 @@ static void interp_compile(struct tcg_tb *tb, const struct tcg_ir_block *ir,
 	pthread_once(&interp_once, interp_init);
 	if (code != (void *)(tb + 1))
 		abort(); /* tb.c allocates the code right after the tb */
-	for (unsigned i = 0; i < ir->nops; i++) {
+	for (unsigned i = 0, j = 0; i < ir->nops; i++, j++) {
 		const struct tcg_ir_op *in = &ir->ops[i];
 		const struct tcg_ir_op *prev = i ? &ir->ops[i - 1] : NULL;
 		unsigned v = 0;
@@ -479,16 +591,23 @@ static void interp_compile(struct tcg_tb *tb, const struct tcg_ir_block *ir,
 		    prev->rd != TCG_REG_SCRATCH && interp_fwd_labels[in->opc][0])
 			v = (in->rs1 == prev->rd ? FWD_RS1 : 0) |
 			    (in->rs2 == prev->rd ? FWD_RS2 : 0);
-		out[i].h = v ? interp_fwd_labels[in->opc][v - 1]
+		out[j].h = v ? interp_fwd_labels[in->opc][v - 1]
 			     : interp_labels[in->opc];
-		if (in->opc == TCG_IR_JALR && in->rd == TCG_REG_SCRATCH)
-			out[i].h = interp_labels[L_JR_IDX];
-		out[i].rd = in->rd;
-		out[i].rs1 = in->rs1;
-		out[i].rs2 = in->rs2;
-		out[i].len = in->len;
-		out[i].pc_off = in->pc_off;
-		out[i].imm = in->imm;
+		if (in->opc == TCG_IR_JALR) {
+			if (in->rd == TCG_REG_SCRATCH)
+				out[j].h = interp_labels[L_JR_IDX];
+			/* JALR ends the block: its cache takes the next slot. */
+			memset(&out[j + 1], 0, sizeof(out[j + 1]));
+		}
+		out[j].rd = in->rd;
+		out[j].rs1 = in->rs1;
+		out[j].rs2 = in->rs2;
+		out[j].len = in->len;
+		out[j].pc_off = in->pc_off;
+		out[j].imm = in->imm;
+		if (i + 1 < ir->nops && fuse_branch(&out[j], in, &ir->ops[i + 1],
+						    v & FWD_RS1))
+			i++;
 	}
 	tb->code = code;
 }

@@ -357,6 +357,250 @@ static void test_interp_forwarding_with_memory_hooks(void **state)
 	th_free(t);
 }
 
+
+/* ---------------------------------------------------------------- fusion */
+
+static bool branch_ref(unsigned kind, uint64_t a, uint64_t b)
+{
+	switch (kind) {
+	case 0: return a == b;
+	case 1: return a != b;
+	case 2: return (int64_t)a < (int64_t)b;
+	case 3: return (int64_t)a >= (int64_t)b;
+	case 4: return a < b;
+	default: return a >= b;
+	}
+}
+
+static uint32_t branch_insn(unsigned kind, unsigned a, unsigned b, int off)
+{
+	static const unsigned f3[] = { 0, 1, 4, 5, 6, 7 };
+
+	return rv_b(off, b, a, f3[kind]);
+}
+
+/*
+ * li+branch (the li's register on either side), addi+branch (reading x[]
+ * or the previous result), every condition, taken and not: x10 = 1 if
+ * taken.  The fused op is always the block's last.
+ */
+static void test_interp_fused_branches_every_condition(void **state)
+{
+	static const int64_t vals[] = { 0, 1, -1, 2, -2048, 2047, INT64_MIN };
+	struct th *t = th_new(1);
+	uint64_t at = CODE;
+
+	for (unsigned kind = 0; kind < 6; kind++) {
+		for (unsigned form = 0; form < 4; form++) {
+			for (unsigned i = 0; i < 7; i++) {
+				for (unsigned k = 0; k < 7; k++) {
+					uint64_t v = (uint64_t)vals[i];
+					int32_t imm = (int32_t)(vals[k] & 0xfff);
+					/* the 12-bit immediate, sign-extended */
+					uint64_t immv = (uint64_t)(int64_t)(
+						(int32_t)((uint32_t)imm << 20) >> 20);
+					bool want;
+
+					th_org(t, at);
+					tcg_cpu_set_reg(t->cpu[0], 11, v);
+					tcg_cpu_set_reg(t->cpu[0], 10, 0);
+					switch (form) {
+					case 0: /* li t0, imm; bxx t0, a1 */
+						th_emit(t, ADDI(5, 0, imm));
+						th_emit(t, branch_insn(kind, 5, 11, 8));
+						want = branch_ref(kind, immv, v);
+						break;
+					case 1: /* li t0, imm; bxx a1, t0 */
+						th_emit(t, ADDI(5, 0, imm));
+						th_emit(t, branch_insn(kind, 11, 5, 8));
+						want = branch_ref(kind, v, immv);
+						break;
+					case 2: /* addi a2, a1, imm; bxx a2, a1 */
+						th_emit(t, ADDI(12, 11, imm));
+						th_emit(t, branch_insn(kind, 12, 11, 8));
+						want = branch_ref(kind, v + immv, v);
+						break;
+					default: /* forwarded: xor a2 first */
+						th_emit(t, XOR(12, 11, 0));
+						th_emit(t, ADDI(12, 12, imm));
+						th_emit(t, branch_insn(kind, 12, 0, 8));
+						want = branch_ref(kind, v + immv, 0);
+						break;
+					}
+					th_emit(t, HALT());
+					th_emit(t, ADDI(10, 0, 1));
+					th_emit(t, HALT());
+					assert_int_equal(th_run_at(t, 0, at), 0);
+					if (th_reg(t, 0, 10) != want)
+						fail_msg("kind %u form %u v %lld imm %d: "
+							 "taken %llu", kind, form,
+							 (long long)v, imm,
+							 (unsigned long long)th_reg(t, 0, 10));
+					if (form < 2)
+						assert_int_equal(th_reg(t, 0, 5), immv);
+					else
+						assert_int_equal(th_reg(t, 0, 12), v + immv);
+					at = (t->at + 63) & ~63ull;
+				}
+			}
+		}
+	}
+	th_free(t);
+}
+
+/* Not fused: the branch reads the result twice, or the li writes x0. */
+static void test_interp_unfusable_pairs_still_work(void **state)
+{
+	struct th *t = th_new(1);
+
+	start(t, CODE);
+	th_emit(t, ADDI(5, 0, 3));
+	th_emit(t, BEQ(5, 5, 8));	/* both operands: taken */
+	th_emit(t, HALT());
+	th_emit(t, ADDI(0, 0, 5));	/* nop (li x0) */
+	th_emit(t, BNE(0, 0, 8));	/* not taken */
+	th_emit(t, ADDI(10, 0, 9));
+	th_emit(t, HALT());
+	assert_int_equal(th_run_at(t, 0, CODE), 0);
+	assert_int_equal(th_reg(t, 0, 10), 9);
+	th_free(t);
+}
+
+/* A one-block loop whose only real op is the fused pair, invalidated by
+ * a store from another block while it runs between visits. */
+static void test_interp_fused_first_op_invalidated(void **state)
+{
+	struct th *t = th_new(1);
+
+	start(t, CODE);
+	tcg_cpu_set_reg(t->cpu[0], 13, ADDI(5, 5, -2));
+	tcg_cpu_set_reg(t->cpu[0], 14, CODE + 0x40);
+	th_emit(t, ADDI(5, 0, 10));
+	th_emit(t, ADDI(12, 0, 2));
+	th_emit(t, JAL(0, 0x38));		/* CODE + 8 -> CODE + 0x40 */
+	th_org(t, CODE + 0x40);
+	th_emit(t, ADDI(5, 5, -1));		/* L: fused with the bne */
+	th_emit(t, BNE(5, 0, -4));
+	th_emit(t, ADDI(12, 12, -1));
+	th_emit(t, BEQ(12, 0, 20));		/* second time: done */
+	th_emit(t, SW(13, 14, 0));		/* L: addi x5, x5, -2 */
+	th_emit(t, ADDI(5, 0, 10));
+	th_emit(t, JAL(0, -20));		/* -> L */
+	th_emit(t, HALT());
+	assert_int_equal(th_run_at(t, 0, CODE), 0);
+	/* 10 -> 0 by 1, then 10 -> 0 by 2 */
+	assert_int_equal(th_reg(t, 0, 5), 0);
+	assert_int_equal(th_reg(t, 0, 12), 0);
+	th_free(t);
+}
+
+/* ---------------------------------------------------------------- jalr */
+
+/* A return whose inline cache holds a block that a store invalidated
+ * must run the new code. */
+static void test_interp_jalr_cache_hit_on_invalidated_block(void **state)
+{
+	struct th *t = th_new(1);
+	const uint64_t far = CODE + 0x1000;
+
+	start(t, far);
+	th_emit(t, JALR(0, 1, 0));		/* f: ret */
+	th_org(t, CODE);
+	tcg_cpu_set_reg(t->cpu[0], 13, ADDI(10, 10, 100));
+	tcg_cpu_set_reg(t->cpu[0], 14, CODE + 8);
+	th_emit(t, ADDI(11, 0, 3));		/* CODE */
+	th_emit(t, JAL(1, (int)(far - (CODE + 4))));	/* L: call f */
+	th_emit(t, ADDI(10, 10, 1));		/* CODE + 8: R, patched */
+	th_emit(t, ADDI(11, 11, -1));
+	th_emit(t, BNE(11, 0, -12));		/* -> L */
+	th_emit(t, BNE(12, 0, 20));		/* CODE + 20: -> done */
+	th_emit(t, SW(13, 14, 0));		/* patch R */
+	th_emit(t, ADDI(11, 0, 3));
+	th_emit(t, ADDI(12, 0, 1));
+	th_emit(t, JAL(0, -32));		/* -> L */
+	th_emit(t, HALT());			/* CODE + 40: done */
+	assert_int_equal(th_run_at(t, 0, CODE), 0);
+	assert_int_equal(th_reg(t, 0, 10), 303);
+	th_free(t);
+}
+
+
+/* One ret going back to four call sites, more than its cache holds:
+ * every return lands where it should. */
+static void test_interp_jalr_cache_many_targets(void **state)
+{
+	struct th *t = th_new(1);
+	const uint64_t far = CODE + 0x1000;
+
+	start(t, far);
+	th_emit(t, JALR(0, 1, 0));		/* f: ret */
+	th_org(t, CODE);
+	th_emit(t, ADDI(11, 0, 50));
+	for (unsigned i = 0; i < 4; i++) {	/* L: CODE + 4 */
+		th_emit(t, JAL(1, (int)(far - t->at)));
+		th_emit(t, ADDI(10, 10, 1 << (3 * i)));
+	}
+	th_emit(t, ADDI(11, 11, -1));
+	th_emit(t, BNE(11, 0, -36));		/* -> L */
+	th_emit(t, HALT());
+	assert_int_equal(th_run_at(t, 0, CODE), 0);
+	assert_int_equal(th_reg(t, 0, 10), 50 * (1 + 8 + 64 + 512));
+	th_free(t);
+}
+
+static unsigned n_exec;
+
+static void hook_exec(void *opaque, struct tcg_cpu *cpu, uint64_t pc)
+{
+	n_exec++;
+}
+
+static const struct tcg_hooks mask_hooks = {
+	.mem = hook_mem,
+	.exec_tb = hook_exec,
+	.tb_flags = hook_tb_flags,
+};
+
+/* Calls and returns under one trace mask, then another: the returns'
+ * caches never lead into a block of the other mask. */
+static void test_interp_call_return_across_trace_mask_change(void **state)
+{
+	struct th *t = th_new_full(1, 0, &mask_hooks);
+	const uint64_t far = CODE + 0x1000;
+
+	start(t, far);
+	th_emit(t, LD(5, 11, 0));		/* f */
+	th_emit(t, ADD(10, 10, 5));
+	th_emit(t, JALR(0, 1, 0));
+	th_org(t, CODE);
+	th_emit(t, ADDI(12, 0, 4));
+	th_emit(t, JAL(1, (int)(far - (CODE + 4))));	/* L */
+	th_emit(t, ADDI(12, 12, -1));
+	th_emit(t, BNE(12, 0, -8));
+	th_emit(t, HALT());
+	th_set_ram64(t, DATA, 5);
+	tcg_cpu_set_reg(t->cpu[0], 11, DATA);
+	n_mem = n_exec = 0;
+	for (unsigned round = 0; round < 4; round++) {
+		uint64_t mask = round & 1;
+		unsigned mem0 = n_mem, exec0 = n_exec;
+
+		tcg_cpu_set_trace_mask(t->cpu[0], mask);
+		tcg_cpu_set_reg(t->cpu[0], 10, 0);
+		assert_int_equal(th_run_at(t, 0, CODE), 0);
+		assert_int_equal(th_reg(t, 0, 10), 20);
+		if (mask) {
+			assert_int_equal(n_mem - mem0, 4 + 1); /* 4 ld + HALT */
+			/* entry, 4 x (f, return site) */
+			assert_true(n_exec - exec0 >= 9);
+		} else {
+			assert_int_equal(n_mem, mem0);
+			assert_int_equal(n_exec, exec0);
+		}
+	}
+	th_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -367,6 +611,12 @@ int main(void)
 		cmocka_unit_test(test_interp_forwarding_branch_at_block_end),
 		cmocka_unit_test(test_interp_forwarding_with_memory_hooks),
 		cmocka_unit_test(test_interp_jalr_with_and_without_link),
+		cmocka_unit_test(test_interp_fused_branches_every_condition),
+		cmocka_unit_test(test_interp_unfusable_pairs_still_work),
+		cmocka_unit_test(test_interp_fused_first_op_invalidated),
+		cmocka_unit_test(test_interp_jalr_cache_hit_on_invalidated_block),
+		cmocka_unit_test(test_interp_jalr_cache_many_targets),
+		cmocka_unit_test(test_interp_call_return_across_trace_mask_change),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
