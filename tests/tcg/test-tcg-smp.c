@@ -2,7 +2,9 @@
 /*
  * Four vCPUs on four host threads hammer shared counters with amoadd.w,
  * an lr.w/sc.w retry loop, amoadd.d and an amoswap spinlock around a plain
- * load/add/store.  Every count must be exact.
+ * load/add/store.  Every count must be exact.  They also share call and
+ * return code, whose blocks (and the returns' inline caches) they fill
+ * concurrently.
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -85,10 +87,50 @@ static void test_smp_amo_lrsc_counters_are_exact(void **state)
 	th_free(t);
 }
 
+
+#define F (CODE + 0x1000)
+
+/* Each hart calls f from three sites, f returns through one jalr: the
+ * shared blocks' return caches are filled by whichever hart gets there
+ * first, and every hart's sum must still be exact. */
+static void test_smp_calls_and_returns_share_blocks(void **state)
+{
+	struct th *t = th_new(NHARTS);
+	struct runner r[NHARTS];
+	pthread_t thr[NHARTS];
+
+	th_org(t, F);
+	th_emit(t, ADD(10, 10, 11));		/* f: a0 += a1 */
+	th_emit(t, JALR(0, 1, 0));
+	th_org(t, CODE);
+	th_emit(t, ADDI(11, 0, 1));		/* L: +0 */
+	th_emit(t, JAL(1, (int)(F - t->at)));
+	th_emit(t, ADDI(11, 0, 10));
+	th_emit(t, JAL(1, (int)(F - t->at)));
+	th_emit(t, ADDI(11, 0, 100));
+	th_emit(t, JAL(1, (int)(F - t->at)));
+	th_emit(t, ADDI(13, 13, -1));
+	th_emit(t, BNE(13, 0, -28));		/* -> L */
+	th_emit(t, HALT());
+	for (unsigned i = 0; i < NHARTS; i++) {
+		tcg_cpu_set_pc(t->cpu[i], CODE);
+		tcg_cpu_set_reg(t->cpu[i], 13, ITERS);
+		r[i] = (struct runner){ t, i, -1 };
+		pthread_create(&thr[i], NULL, run_thread, &r[i]);
+	}
+	for (unsigned i = 0; i < NHARTS; i++) {
+		pthread_join(thr[i], NULL);
+		assert_int_equal(r[i].rc, 0);
+		assert_int_equal(th_reg(t, i, 10), 111ull * ITERS);
+	}
+	th_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_smp_amo_lrsc_counters_are_exact),
+		cmocka_unit_test(test_smp_calls_and_returns_share_blocks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
