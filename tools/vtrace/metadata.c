@@ -278,26 +278,33 @@ again:
 	} else if (isdigit((unsigned char)*s) ||
 		   (*s == '-' && s + 1 < p->end &&
 		    isdigit((unsigned char)s[1]))) {
-		char *endp;
+		/* strtoll needs a NUL: the text is only bounded by p->end. */
+		char digits[72], *endp;
+		size_t n = 0;
 		bool neg = *s == '-';
 
+		while (s + n < p->end && n < sizeof(digits) - 1 &&
+		       (isalnum((unsigned char)s[n]) || s[n] == '-'))
+			n++;
+		memcpy(digits, s, n);
+		digits[n] = '\0';
 		errno = 0;
 		if (neg) {
-			long long v = strtoll(s, &endp, 0);
+			long long v = strtoll(digits, &endp, 0);
 
 			t->number = v;
 		} else {
-			unsigned long long v = strtoull(s, &endp, 0);
+			unsigned long long v = strtoull(digits, &endp, 0);
 
 			if (v > INT64_MAX)
 				errno = ERANGE;
 			t->number = (int64_t)v;
 		}
-		if (errno || endp > p->end) {
+		if (errno || n == sizeof(digits) - 1) {
 			p->tok.line = p->line;
 			fail(p, "number out of range");
 		}
-		s = endp;
+		s += endp - digits;
 		while (s < p->end && (*s == 'u' || *s == 'U' || *s == 'l' ||
 				      *s == 'L'))
 			s++;
