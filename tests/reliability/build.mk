@@ -6,12 +6,19 @@ REL_SCENARIOS := tests/reliability/crash-producer.sh \
 	tests/reliability/crash-consumer.sh tests/reliability/disk-full.sh \
 	tests/reliability/io-error.sh tests/reliability/hostile-shm.sh \
 	tests/reliability/permissions.sh
-SAN_SCENARIOS += tests/reliability/hostile-shm-asan.sh \
+REL_SAN_SCENARIOS := tests/reliability/hostile-shm-asan.sh \
 	tests/reliability/crash-producer-asan.sh
 SCENARIOS += $(REL_SCENARIOS)
+SAN_SCENARIOS += $(REL_SAN_SCENARIOS)
 
+# The ASan variants need the consumer and the producer of build/asan.
 reliability: all
-	$(Q)bash scripts/reliability-table.sh
+	$(Q)$(MAKE) --no-print-directory O=$(O)/asan asan_defconfig >/dev/null
+	$(Q)$(MAKE) --no-print-directory O=$(O)/asan $(O)/asan/vtrace-consumer \
+		$(O)/asan/vtrace-stress
+	$(Q)REL_SCENARIOS="$(REL_SCENARIOS) $(REL_SAN_SCENARIOS)" \
+		FUZZ_REPLAYS="$(patsubst %,$(O)/tests/fuzz-replay-%,$(FUZZ_NAMES))" \
+		bash scripts/reliability-table.sh
 
 .PHONY: reliability
 
