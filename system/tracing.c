@@ -267,8 +267,12 @@ void system_runstate_set(const char *state)
 void system_trace_exit(void)
 {
 #ifdef CONFIG_TRACE
+	uint64_t dropped = trace_backend_dropped();
 	int status;
 
+	if (dropped)
+		fprintf(stderr, "vtrace-emu: %llu trace events dropped (full "
+				"rings or no consumer)\n", (unsigned long long)dropped);
 	if (!trace_backend_session())
 		return;
 	status = trace_backend_stop();
