@@ -7,4 +7,4 @@ include tests/tcg/build.mk
 # The threaded interpreter wants one indirect jump per handler and per
 # block-entry site: stop GCC from merging them (cross-jumping) and from
 # hoisting loads across the computed gotos (GCC's advice for such code).
-$(call objs,tcg/interp.c): CFLAGS += -fno-gcse -fno-crossjumping -falign-labels=32
+$(call objs,tcg/interp.c): CFLAGS += -fno-gcse -fno-crossjumping -falign-labels=64

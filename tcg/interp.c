@@ -48,7 +48,8 @@ _Static_assert(sizeof(struct interp_op) == 24, "interp_op is 24 bytes");
 /* Backend-only handlers, after the IR's in the label table. */
 #define L_INVALID_IDX TCG_IR_NB_OPS
 #define L_JR_IDX (TCG_IR_NB_OPS + 1)
-#define L_NB_IDX (TCG_IR_NB_OPS + 2)
+#define L_ADDI_JR_IDX (TCG_IR_NB_OPS + 2)	/* and + 3: rs1 forwarded */
+#define L_NB_IDX (TCG_IR_NB_OPS + 4)
 
 /* compile() puts the ops right after the tb: no load on block entry. */
 static inline const struct interp_op *tb_ops(const struct tcg_tb *tb)
@@ -198,6 +199,8 @@ static void interp_run(struct tcg_cpu *cpu, struct tcg_tb *tb)
 #undef LBL
 		[L_INVALID_IDX] = &&L_INVALID,
 		[L_JR_IDX] = &&L_JR,
+		[L_ADDI_JR_IDX] = &&L_ADDI_JR,
+		[L_ADDI_JR_IDX + 1] = &&L_ADDI_JR_1,
 	};
 	/* rs2 of I-type ops and loads is not an operand: its bit maps to the
 	 * variant without it. */
@@ -422,9 +425,9 @@ out_slot1:
  * Slots are filled once (empty or invalid), never replaced, so that a
  * site returning to many places does not make vCPUs fight over the line.
  */
-#define JALR_BODY(link)                                                        \
+#define JALR_BODY(target, link)                                                \
 	{                                                                      \
-		uint64_t t = (x[op->rs1] + (uint64_t)op->imm) & ~1ull;         \
+		uint64_t t = (target) & ~1ull;                                 \
 		struct interp_jalr_cache *ic =                                 \
 			(struct interp_jalr_cache *)(op + 1);                  \
                                                                                \
@@ -451,9 +454,16 @@ out_slot1:
 		goto out_nochain;                                              \
 	}
 L_JALR:
-	JALR_BODY(1)
+	JALR_BODY(x[op->rs1] + (uint64_t)op->imm, 1)
 L_JR:
-	JALR_BODY(0)
+	JALR_BODY(x[op->rs1] + (uint64_t)op->imm, 0)
+/* Fused `addi rd, rs1, imm; jr rs2` (function epilogues: addi sp; ret). */
+L_ADDI_JR:
+	x[op->rd] = x[op->rs1] + (uint64_t)op->imm;
+	JALR_BODY(x[op->rs2], 0)
+L_ADDI_JR_1:
+	x[op->rd] = acc + (uint64_t)op->imm;
+	JALR_BODY(x[op->rs2], 0)
 L_EXIT:
 	goto out_nochain;
 
@@ -549,17 +559,29 @@ static size_t interp_code_size(const struct tcg_ir_block *ir)
 }
 
 /*
- * Fold `in` and the branch `br` after it into out (already filled from
- * in) when br tests in's result against another register.  Neither op
- * can fault and the branch ends the block, so nothing observable moves.
+ * Fold `in` and the block's terminator `br` after it into out (already
+ * filled from in):
+ *  - a branch testing in's result against another register;
+ *  - `addi; jr` (jalr x0, 0(rs)); the handler writes the addi's rd before
+ *    it reads rs, so rs may be that rd.
+ * Neither op can fault and the terminator ends the block, so nothing
+ * observable moves.
  */
-static bool fuse_branch(struct interp_op *out, const struct tcg_ir_op *in,
-			const struct tcg_ir_op *br, bool rs1_fwd)
+static bool fuse_terminator(struct interp_op *out, const struct tcg_ir_op *in,
+			    const struct tcg_ir_op *br, bool rs1_fwd)
 {
 	unsigned b = br->opc - TCG_IR_BEQ;
 
-	if (br->opc < TCG_IR_BEQ || br->opc > TCG_IR_BGEU || !in->rd ||
-	    in->rd == TCG_REG_SCRATCH || (br->rs1 == in->rd) == (br->rs2 == in->rd))
+	if (!in->rd || in->rd == TCG_REG_SCRATCH)
+		return false;
+	if (in->opc == TCG_IR_ADDI && br->opc == TCG_IR_JALR &&
+	    br->rd == TCG_REG_SCRATCH && br->imm == 0) {
+		out->h = interp_labels[L_ADDI_JR_IDX + rs1_fwd];
+		out->rs2 = br->rs1;
+		return true;
+	}
+	if (br->opc < TCG_IR_BEQ || br->opc > TCG_IR_BGEU ||
+	    (br->rs1 == in->rd) == (br->rs2 == in->rd))
 		return false;
 	if (in->opc == TCG_IR_ADDI && br->rs1 == in->rd) {
 		out->h = interp_addi_br_labels[b][rs1_fwd];
@@ -593,21 +615,20 @@ static void interp_compile(struct tcg_tb *tb, const struct tcg_ir_block *ir,
 			    (in->rs2 == prev->rd ? FWD_RS2 : 0);
 		out[j].h = v ? interp_fwd_labels[in->opc][v - 1]
 			     : interp_labels[in->opc];
-		if (in->opc == TCG_IR_JALR) {
-			if (in->rd == TCG_REG_SCRATCH)
-				out[j].h = interp_labels[L_JR_IDX];
-			/* JALR ends the block: its cache takes the next slot. */
-			memset(&out[j + 1], 0, sizeof(out[j + 1]));
-		}
+		if (in->opc == TCG_IR_JALR && in->rd == TCG_REG_SCRATCH)
+			out[j].h = interp_labels[L_JR_IDX];
 		out[j].rd = in->rd;
 		out[j].rs1 = in->rs1;
 		out[j].rs2 = in->rs2;
 		out[j].len = in->len;
 		out[j].pc_off = in->pc_off;
 		out[j].imm = in->imm;
-		if (i + 1 < ir->nops && fuse_branch(&out[j], in, &ir->ops[i + 1],
-						    v & FWD_RS1))
+		if (i + 1 < ir->nops &&
+		    fuse_terminator(&out[j], in, &ir->ops[i + 1], v & FWD_RS1))
 			i++;
+		/* JALR ends the block: its inline cache takes the next slot. */
+		if (ir->ops[i].opc == TCG_IR_JALR)
+			memset(&out[j + 1], 0, sizeof(out[j + 1]));
 	}
 	tb->code = code;
 }

@@ -548,6 +548,49 @@ static void test_interp_jalr_cache_many_targets(void **state)
 	th_free(t);
 }
 
+
+/* Epilogues `addi sp, sp, n; ret` are one handler: sp updated, the
+ * return taken, with sp read from x[] or forwarded; an addi writing the
+ * jump register jumps to the new value; a jalr with an offset is not
+ * folded. */
+static void test_interp_fused_epilogue_returns(void **state)
+{
+	struct th *t = th_new(1);
+	const uint64_t f = CODE + 0x100, g = CODE + 0x200, h = CODE + 0x300;
+	const uint64_t k = CODE + 0x400;
+
+	start(t, f);
+	th_emit(t, ADDI(10, 10, 1));		/* f: plain */
+	th_emit(t, ADDI(2, 2, 16));
+	th_emit(t, JALR(0, 1, 0));
+	th_org(t, g);
+	th_emit(t, ADD(2, 2, 0));		/* g: sp forwarded */
+	th_emit(t, ADDI(2, 2, 16));
+	th_emit(t, JALR(0, 1, 0));
+	th_org(t, h);
+	th_emit(t, ADDI(1, 1, 4));		/* h: returns past a skip */
+	th_emit(t, JALR(0, 1, 0));
+	th_org(t, k);
+	th_emit(t, ADDI(2, 2, 16));		/* k: jalr with an offset */
+	th_emit(t, JALR(0, 1, 4));
+	th_org(t, CODE);
+	th_emit(t, ADDI(11, 0, 3));
+	th_emit(t, JAL(1, (int)(f - t->at)));	/* L */
+	th_emit(t, JAL(1, (int)(g - t->at)));
+	th_emit(t, JAL(1, (int)(h - t->at)));
+	th_emit(t, ADDI(10, 10, 100));		/* skipped by h */
+	th_emit(t, JAL(1, (int)(k - t->at)));
+	th_emit(t, ADDI(10, 10, 100));		/* skipped by k */
+	th_emit(t, ADDI(11, 11, -1));
+	th_emit(t, BNE(11, 0, -28));		/* -> L */
+	th_emit(t, HALT());
+	tcg_cpu_set_reg(t->cpu[0], 2, 0x1000);
+	assert_int_equal(th_run_at(t, 0, CODE), 0);
+	assert_int_equal(th_reg(t, 0, 10), 3);
+	assert_int_equal(th_reg(t, 0, 2), 0x1000 + 3 * 3 * 16);
+	th_free(t);
+}
+
 static unsigned n_exec;
 
 static void hook_exec(void *opaque, struct tcg_cpu *cpu, uint64_t pc)
@@ -616,6 +659,7 @@ int main(void)
 		cmocka_unit_test(test_interp_fused_first_op_invalidated),
 		cmocka_unit_test(test_interp_jalr_cache_hit_on_invalidated_block),
 		cmocka_unit_test(test_interp_jalr_cache_many_targets),
+		cmocka_unit_test(test_interp_fused_epilogue_returns),
 		cmocka_unit_test(test_interp_call_return_across_trace_mask_change),
 	};
 
