@@ -7,14 +7,16 @@
  * (computed goto) with register numbers and immediates already decoded.
  *
  * Block boundaries, where the exit_request check lives:
- *  - ENTER, used by chained jumps, jump-cache hits and the dispatcher,
+ *  - ENTER, used by chained jumps, jalr's inline-cache and jump-cache
+ *    hits, and the dispatcher,
  *    tests cpu->exit_request and counts the block's instructions (the
  *    IR's TB_ENTRY op, done inline at each entry site), then jumps to the
  *    block's first real op.  Nothing else checks.
  *  - invalidate() rewrites the handler of that first real op to
  *    L_INVALID, which leaves to the dispatcher before any of the block
  *    runs; stale chains and jump-cache entries that still point at the
- *    block notice on their next entry.
+ *    block notice on their next entry (jalr inline caches also skip an
+ *    invalid block and refill the slot).
  *
  * Operand forwarding: every op that writes a register (LI, ALU, loads)
  * also leaves the value in a host register, `acc`.  compile() gives an op
@@ -25,6 +27,10 @@
  * other backends.  An op is only ever reached from the op before it in
  * its block (or from ENTER for the first real op, which never forwards),
  * so "previous op" is known at compile time.
+ *
+ * Superinstructions: compile() folds the block's terminator into the op
+ * before it when that op cannot fault (addi/li + a branch on its result,
+ * addi + jr), one dispatch less per block; see fuse_terminator().
  *
  * Loads and stores take the fast path when the address is inside RAM (one
  * subtract and compare) and, for stores, the page is not marked
