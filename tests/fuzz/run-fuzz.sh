@@ -5,7 +5,7 @@
 # working corpus in $O/fuzz/corpus/NAME; a crash lands in
 # $O/fuzz/artifacts/NAME/ and fails the run.  Once the bug is fixed, copy
 # the crash file to tests/fuzz/regressions/NAME/ so make check replays it.
-set -u
+set -uo pipefail
 O=${O:-build}
 SECONDS_EACH=${FUZZ_SECONDS:-30}
 TARGETS=${FUZZ_TARGETS:-events hmp options metadata packet drain ring tracetool}
