@@ -19,7 +19,8 @@
  *   ring 4  line 0 of the control page (the consumer's geometry: magic,
  *           version, data_offset, data_size, ring_index, cpu_id, policy)
  *           overwritten with garbage; then honest records
- *   ring 5  dropped goes backwards, packet events_discarded beyond dropped
+ *   ring 5  real drops, packet events_discarded beyond dropped, and at
+ *           the end dropped goes back below what the packets said
  *   ring 6  the consumer's own line scribbled (tail, tail_seq, flags), then
  *           head = UINT64_MAX
  *   ring 7  the memfd itself: ftruncate (shrink, grow), write past the end,
@@ -329,18 +330,19 @@ static int attack(const char *path, uint64_t records)
 		if (seq % 97 == 0)
 			garbage_packet(&p.r[3]);
 		if (seq % 50 == 0) {
-			/* Ring 5: drops that go back, discarded counts
-			 * beyond the drops. */
+			/* Ring 5: a burst bigger than the ring (real drops,
+			 * real events_discarded), then now and then a packet
+			 * claiming more drops than ctl->dropped. */
 			struct ring_packet_header *hdr;
 
 			p.r[5].block = false;
-			sim_write(&p.r[5], 0, 1, ts, 5, seq);
-			hdr = (void *)&p.r[5].slots[(p.r[5].head & ~63ull) &
-						    (p.r[5].capacity - 1)];
-			hdr->events_discarded = rnd();
-			__atomic_store_n(&c5->dropped,
-					 seq % 100 ? rnd() >> 40 : 0,
-					 __ATOMIC_RELAXED);
+			for (int k = 0; k < 300; k++)
+				sim_write(&p.r[5], 0, 1, ts, 5, seq);
+			if (seq % 200 == 0) {
+				hdr = (void *)&p.r[5].slots[(p.r[5].head & ~63ull) &
+							    (p.r[5].capacity - 1)];
+				hdr->events_discarded = rnd() | 1ull << 62;
+			}
 			/* Ring 6: the consumer's line is not ours, but
 			 * nothing stops us from writing it. */
 			c6->tail = rnd();
@@ -352,6 +354,8 @@ static int attack(const char *path, uint64_t records)
 		if (seq == records * 3 / 4)
 			__atomic_store_n(&c6->head, ~0ull, __ATOMIC_RELEASE);
 	}
+	/* Ring 5: the drop count goes back below what the packets said. */
+	__atomic_store_n(&c5->dropped, 1, __ATOMIC_RELAXED);
 	/* Ring 0 and ring 4 end in a partial packet: the consumer must
 	 * close it at BYE. */
 	{

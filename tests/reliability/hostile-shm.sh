@@ -9,8 +9,9 @@
 #     runs the consumer built with ASan+UBSan: any out-of-bounds access
 #     aborts it);
 #   - the rings with an impossible head (beyond tail + capacity, backwards,
-#     UINT64_MAX, random) are rejected with a message naming them; bad nslots
-#     and events_discarded beyond the drops are reported, once each;
+#     UINT64_MAX, random) are rejected with a message naming them; bad nslots,
+#     events_discarded beyond the drops and a drop count going back are
+#     reported, once each;
 #   - bad control messages are reported once, not once each;
 #   - rings 0 and 4 (garbage geometry in the control page) arrive whole and
 #     in order, and babeltrace2 reads them;
@@ -34,6 +35,7 @@ for want in "ring vcpu1 rejected: head" "ring vcpu2 rejected: head" \
 	"ring vcpu6 rejected: head" "ring vcpu7 rejected: head" \
 	"ring vcpu3: packet [0-9]* slot [0-9]*: bad nslots" \
 	"ring vcpu5: packet events_discarded [0-9]* > dropped" \
+	"ring vcpu5: dropped count [0-9]* went back" \
 	"ignored [0-9]* bad control messages"; do
 	grep -q "$want" "$tmp/c.err" || fail "the consumer did not say '$want'"
 done
@@ -54,7 +56,7 @@ mkdir "$tmp/honest"
 ln -s "$dir/metadata" "$dir/vcpu0" "$dir/vcpu4" "$tmp/honest/"
 bt=$(bt_count "$tmp/honest") || fail "babeltrace2 cannot read the honest streams"
 [ "$bt" -eq $((2 * K)) ] || fail "babeltrace2 read $bt events of the honest rings, want $((2 * K))"
-echo "attack: 4 rings rejected, 2 reported, honest rings whole ($bt events read by babeltrace2)"
+echo "attack: 4 rings rejected, 3 kinds of bad values reported, honest rings whole ($bt events read by babeltrace2)"
 
 kinds=$("$HOSTILE" --hello-kinds)
 for ((k = 0; k < kinds; k++)); do
@@ -67,5 +69,5 @@ for ((k = 0; k < kinds; k++)); do
 done
 echo "bad HELLOs: $kinds refused with a message, exit 1"
 RESULT_RUNS=$((1 + kinds))
-RESULT_NOTE="memfd shrink/grow/write-past-end/reseal all EPERM; 4 bad rings rejected, 2 reported, honest rings whole; $kinds bad HELLOs refused${ASAN_NOTE:-}"
+RESULT_NOTE="memfd shrink/grow/write-past-end/reseal all EPERM; 4 bad rings rejected; bad nslots, inflated events_discarded, drops going back reported; honest rings whole; $kinds bad HELLOs refused${ASAN_NOTE:-}"
 result
