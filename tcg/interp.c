@@ -633,8 +633,11 @@ static void interp_compile(struct tcg_tb *tb, const struct tcg_ir_block *ir,
 		    fuse_terminator(&out[j], in, &ir->ops[i + 1], v & FWD_RS1))
 			i++;
 		/* JALR ends the block: its inline cache takes the next slot. */
-		if (ir->ops[i].opc == TCG_IR_JALR)
+		if (ir->ops[i].opc == TCG_IR_JALR) {
+			if (i + 1 != ir->nops)
+				abort(); /* ir.h: one terminator, last */
 			memset(&out[j + 1], 0, sizeof(out[j + 1]));
+		}
 	}
 	tb->code = code;
 }
