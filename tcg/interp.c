@@ -30,7 +30,8 @@
  *
  * Superinstructions: compile() folds the block's terminator into the op
  * before it when that op cannot fault (addi/li + a branch on its result,
- * addi + jr), one dispatch less per block; see fuse_terminator().
+ * addi + jr), one dispatch less per block; see fuse_terminator().  It
+ * also folds `lui/auipc r; addi(w) r, r, imm` into one constant.
  *
  * Loads and stores take the fast path when the address is inside RAM (one
  * subtract and compare) and, for stores, the page is not marked
@@ -610,9 +611,24 @@ static void interp_compile(struct tcg_tb *tb, const struct tcg_ir_block *ir,
 	if (code != (void *)(tb + 1))
 		abort(); /* tb.c allocates the code right after the tb */
 	for (unsigned i = 0, j = 0; i < ir->nops; i++, j++) {
-		const struct tcg_ir_op *in = &ir->ops[i];
 		const struct tcg_ir_op *prev = i ? &ir->ops[i - 1] : NULL;
+		struct tcg_ir_op folded = ir->ops[i];
+		const struct tcg_ir_op *in = &folded;
 		unsigned v = 0;
+
+		/* lui/auipc r + addi(w) r, r: one constant (x[r] is dead
+		 * in between; neither op can fault). */
+		if (in->opc == TCG_IR_LI && i + 1 < ir->nops &&
+		    (ir->ops[i + 1].opc == TCG_IR_ADDI ||
+		     ir->ops[i + 1].opc == TCG_IR_ADDIW) &&
+		    ir->ops[i + 1].rd == in->rd && ir->ops[i + 1].rs1 == in->rd) {
+			uint64_t c = (uint64_t)in->imm +
+				     (uint64_t)ir->ops[i + 1].imm;
+
+			folded.imm = ir->ops[i + 1].opc == TCG_IR_ADDIW
+					     ? (int64_t)SW32(c) : (int64_t)c;
+			i++;
+		}
 
 		/* Forward the previous op's result (never x0 or scratch). */
 		if (prev && interp_sets_acc[prev->opc] && prev->rd &&

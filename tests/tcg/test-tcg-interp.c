@@ -591,6 +591,45 @@ static void test_interp_fused_epilogue_returns(void **state)
 	th_free(t);
 }
 
+
+/* lui/auipc + addi(w) on the same register become one constant; the op
+ * after reads it forwarded, a branch after fuses with it; other pairs
+ * are left alone. */
+static void test_interp_constant_pairs_fold(void **state)
+{
+	struct th *t = th_new(1);
+
+	start(t, CODE);
+	th_emit(t, LUI(5, 0x12345));
+	th_emit(t, ADDI(5, 5, 0x678));		/* x5 = 0x12345678 */
+	th_emit(t, ADD(10, 5, 0));		/* forwarded */
+	th_emit(t, LUI(6, 0x80000));
+	th_emit(t, ADDIW(6, 6, -1));		/* x6 = 0x7fffffff */
+	th_emit(t, LUI(7, 0x80000));
+	th_emit(t, ADDI(7, 7, -1));		/* x7 = 0xffffffff7fffffff */
+	th_emit(t, LUI(8, 1));
+	th_emit(t, ADDI(9, 8, 1));		/* other rd: x8 kept */
+	th_emit(t, AUIPC(11, 1));		/* CODE + 36 + 0x1000 */
+	th_emit(t, ADDI(11, 11, -4));
+	th_emit(t, LUI(12, 0x12345));
+	th_emit(t, ADDI(12, 12, 0x678));
+	th_emit(t, BEQ(12, 5, 8));		/* taken */
+	th_emit(t, HALT());
+	th_emit(t, ADDI(13, 0, 1));
+	th_emit(t, HALT());
+	assert_int_equal(th_run_at(t, 0, CODE), 0);
+	assert_int_equal(th_reg(t, 0, 5), 0x12345678);
+	assert_int_equal(th_reg(t, 0, 10), 0x12345678);
+	assert_int_equal(th_reg(t, 0, 6), 0x7fffffff);
+	assert_int_equal(th_reg(t, 0, 7), 0xffffffff7fffffffull);
+	assert_int_equal(th_reg(t, 0, 8), 0x1000);
+	assert_int_equal(th_reg(t, 0, 9), 0x1001);
+	assert_int_equal(th_reg(t, 0, 11), CODE + 36 + 0x1000 - 4);
+	assert_int_equal(th_reg(t, 0, 12), 0x12345678);
+	assert_int_equal(th_reg(t, 0, 13), 1);
+	th_free(t);
+}
+
 static unsigned n_exec;
 
 static void hook_exec(void *opaque, struct tcg_cpu *cpu, uint64_t pc)
@@ -660,6 +699,7 @@ int main(void)
 		cmocka_unit_test(test_interp_jalr_cache_hit_on_invalidated_block),
 		cmocka_unit_test(test_interp_jalr_cache_many_targets),
 		cmocka_unit_test(test_interp_fused_epilogue_returns),
+		cmocka_unit_test(test_interp_constant_pairs_fold),
 		cmocka_unit_test(test_interp_call_return_across_trace_mask_change),
 	};
 
