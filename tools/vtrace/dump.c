@@ -20,7 +20,6 @@
  * text is cached while its cpu_id stays the same.
  */
 #include <errno.h>
-#include <fnmatch.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdbool.h>
@@ -52,8 +51,7 @@ struct dump_stream {
 
 struct dump {
 	const char *dir;
-	char **patterns;
-	unsigned int npatterns;
+	struct vt_filter filter;
 	bool has_vcpu;
 	uint32_t vcpu;		/* cpu_id to keep */
 	bool raw_time;
@@ -199,25 +197,6 @@ static void print_event(struct dump *d, const struct vt_item *it,
 
 /* ------------------------------------------------------------ setup */
 
-static bool selected(const struct dump *d, const char *name)
-{
-	bool has_include = false, included = false;
-
-	for (unsigned int i = 0; i < d->npatterns; i++) {
-		const char *pat = d->patterns[i];
-
-		if (pat[0] == '-') {
-			if (!fnmatch(pat + 1, name, 0))
-				return false;
-		} else {
-			has_include = true;
-			if (!fnmatch(pat, name, 0))
-				included = true;
-		}
-	}
-	return !has_include || included;
-}
-
 static int prepare(struct dump *d, struct vt_trace *t)
 {
 	const struct vt_metadata *md = vt_trace_metadata(t);
@@ -238,7 +217,7 @@ static int prepare(struct dump *d, struct vt_trace *t)
 		struct dump_class *dc = &d->classes[ec->id];
 		char err[160];
 
-		dc->selected = selected(d, ec->name);
+		dc->selected = vt_filter_match(&d->filter, ec->name);
 		if (!dc->selected || d->count_only)
 			continue;
 		dc->prefix_len = strlen(ec->name) + 1;
@@ -283,9 +262,7 @@ static void release(struct dump *d)
 	free(d->classes);
 	free(d->streams);
 	free(d->buf);
-	for (unsigned int i = 0; i < d->npatterns; i++)
-		free(d->patterns[i]);
-	free(d->patterns);
+	vt_filter_free(&d->filter);
 }
 
 static void print_counts(struct dump *d)
@@ -342,34 +319,6 @@ static void print_counts(struct dump *d)
 
 /* ------------------------------------------------------------ main */
 
-static int add_patterns(struct dump *d, const char *arg)
-{
-	char *copy = strdup(arg), *save = NULL;
-	int ret = 0;
-
-	if (!copy)
-		return -ENOMEM;
-	for (char *tok = strtok_r(copy, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		char **bigger = realloc(d->patterns, (d->npatterns + 1) *
-							     sizeof(char *));
-
-		if (!bigger) {
-			ret = -ENOMEM;
-			break;
-		}
-		d->patterns = bigger;
-		d->patterns[d->npatterns] = strdup(tok);
-		if (!d->patterns[d->npatterns]) {
-			ret = -ENOMEM;
-			break;
-		}
-		d->npatterns++;
-	}
-	free(copy);
-	return ret;
-}
-
 static int parse_cpu(const char *arg, uint32_t *cpu_id)
 {
 	unsigned long v;
@@ -408,7 +357,7 @@ int vt_cmd_dump(int argc, char **argv)
 	       -1) {
 		switch (opt) {
 		case 'e':
-			if (add_patterns(&d, optarg)) {
+			if (vt_filter_add(&d.filter, optarg)) {
 				fprintf(stderr, "vtrace: out of memory\n");
 				release(&d);
 				return 1;

@@ -29,7 +29,6 @@
  * stack is the block alone ("0x80000000 57").
  */
 #include <errno.h>
-#include <fnmatch.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdbool.h>
@@ -57,8 +56,7 @@ struct export_stream {
 
 struct export {
 	const char *dir;
-	char **patterns;
-	unsigned int npatterns;
+	struct vt_filter filter;
 	struct vt_report_options o;
 	const struct vt_elf *elf;
 
@@ -105,25 +103,6 @@ void vt_export_usage(void *file)
 		"Exit status: 0 ok, 1 unreadable or damaged trace (details on "
 		"stderr),\n"
 		"2 bad usage.\n");
-}
-
-static bool selected(const struct export *x, const char *name)
-{
-	bool has_include = false, included = false;
-
-	for (unsigned int i = 0; i < x->npatterns; i++) {
-		const char *pat = x->patterns[i];
-
-		if (pat[0] == '-') {
-			if (!fnmatch(pat + 1, name, 0))
-				return false;
-		} else {
-			has_include = true;
-			if (!fnmatch(pat, name, 0))
-				included = true;
-		}
-	}
-	return !has_include || included;
 }
 
 /* Which fields the format prints in hex: the n-th conversion goes with
@@ -406,7 +385,7 @@ static int prepare(struct export *x, struct vt_trace *t)
 		struct export_class *xc = &x->classes[ec->id];
 		const struct vt_field *pc, *insns, *ns;
 
-		xc->selected = selected(x, ec->name);
+		xc->selected = vt_filter_match(&x->filter, ec->name);
 		xc->hex = calloc(ec->nfields + 1, sizeof(bool));
 		if (!xc->hex)
 			return -ENOMEM;
@@ -571,32 +550,6 @@ static int export_folded(struct export *x, struct vt_trace *t, FILE *out)
 
 /* ------------------------------------------------------------ command */
 
-static int add_patterns(struct export *x, const char *arg)
-{
-	char *copy = strdup(arg), *save = NULL;
-
-	if (!copy)
-		return -ENOMEM;
-	for (char *tok = strtok_r(copy, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		char **bigger = realloc(x->patterns, (x->npatterns + 1) *
-							     sizeof(char *));
-
-		if (!bigger)
-			goto out_nomem;
-		x->patterns = bigger;
-		x->patterns[x->npatterns] = strdup(tok);
-		if (!x->patterns[x->npatterns])
-			goto out_nomem;
-		x->npatterns++;
-	}
-	free(copy);
-	return 0;
-out_nomem:
-	free(copy);
-	return -ENOMEM;
-}
-
 /* One output: open FILE (or stdout), run one pass, close.  1 on error,
  * -1 when the trace cannot be read at all (already reported). */
 static int run_one(struct export *x, const char *path,
@@ -666,7 +619,7 @@ int vt_cmd_export(int argc, char **argv)
 			elf_path = optarg;
 			break;
 		case 'e':
-			if (add_patterns(&x, optarg)) {
+			if (vt_filter_add(&x.filter, optarg)) {
 				fprintf(stderr, "vtrace: out of memory\n");
 				ret = 1;
 				goto out;
@@ -735,9 +688,7 @@ int vt_cmd_export(int argc, char **argv)
 	if (ret == -1)
 		ret = 1;
 out:
-	for (unsigned int i = 0; i < x.npatterns; i++)
-		free(x.patterns[i]);
-	free(x.patterns);
+	vt_filter_free(&x.filter);
 	vt_elf_close(elf);
 	return ret;
 }

@@ -7,6 +7,7 @@
 #ifndef VTRACE_VTRACE_H
 #define VTRACE_VTRACE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct vt_trace;
@@ -24,6 +25,16 @@ void vt_ctl_usage(void *file);
  * with ns, us, ms or s; a cpu is N, vcpuN or sysN. */
 int vt_parse_time(const char *arg, uint64_t *ns);
 int vt_parse_cpu(const char *arg, uint32_t *cpu_id);
+
+/* --events GLOB[,GLOB...]: an event is selected when it matches an
+ * including glob (or there is none) and no -GLOB. */
+struct vt_filter {
+	char **patterns;
+	unsigned int n;
+};
+int vt_filter_add(struct vt_filter *f, const char *arg);	/* 0 or -ENOMEM */
+bool vt_filter_match(const struct vt_filter *f, const char *name);
+void vt_filter_free(struct vt_filter *f);
 
 /* After a pass: if the reader found problems, say how many on stderr
  * (naming dir) and return 1, else 0. */
