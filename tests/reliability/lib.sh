@@ -23,8 +23,12 @@ chmod 0700 "$tmp"
 started=()
 
 cleanup() {
-	local p
+	local p live
+	# Only our children that were not reaped yet: a pid of ours that was
+	# waited for may belong to someone else by now.
+	live=" $(jobs -p | tr '\n' ' ') "
 	for p in "${started[@]}"; do
+		case $live in *" $p "*) ;; *) continue ;; esac
 		kill -9 "$p" 2>/dev/null
 		kill -CONT "$p" 2>/dev/null
 	done
