@@ -24,6 +24,7 @@ npass=0 nfail=0 nskip=0
 item() {
 	case $(basename "$1") in
 	crash-producer*) echo "1. producer crash" ;;
+	crash-emu-consumer*) echo "2. consumer crash (emulator)" ;;
 	crash-emu*) echo "1. producer crash (emulator)" ;;
 	crash-consumer*) echo "2. consumer crash" ;;
 	disk-full*) echo "3. disk full" ;;

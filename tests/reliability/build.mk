@@ -11,12 +11,13 @@ REL_SAN_SCENARIOS := tests/reliability/hostile-shm-asan.sh \
 SCENARIOS += $(REL_SCENARIOS)
 SAN_SCENARIOS += $(REL_SAN_SCENARIOS)
 
-# The ASan variants need the consumer and the producer of build/asan.
+# The ASan variants need the consumer and the producer of build/asan;
+# EMU_REL_SCENARIOS (tests/build.mk) are the emulator's side.
 reliability: all
 	$(Q)$(MAKE) --no-print-directory O=$(O)/asan asan_defconfig >/dev/null
 	$(Q)$(MAKE) --no-print-directory O=$(O)/asan $(O)/asan/vtrace-consumer \
 		$(O)/asan/vtrace-stress
-	$(Q)REL_SCENARIOS="$(REL_SCENARIOS) $(REL_SAN_SCENARIOS)" \
+	$(Q)REL_SCENARIOS="$(REL_SCENARIOS) $(EMU_REL_SCENARIOS) $(REL_SAN_SCENARIOS)" \
 		FUZZ_REPLAYS="$(patsubst %,$(O)/tests/fuzz-replay-%,$(FUZZ_NAMES))" \
 		bash scripts/reliability-table.sh
 
