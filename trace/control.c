@@ -18,6 +18,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "trace/control.h"
 
@@ -241,9 +242,15 @@ int trace_events_file_apply(const char *path, FILE *err)
 	char line[1024];
 	unsigned lineno = 0;
 	int problems = 0;
+	struct stat st;
 
 	if (!f)
 		return -errno;
+	/* A device such as /dev/zero would never end: files only. */
+	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+		fclose(f);
+		return -EINVAL;
+	}
 	while (fgets(line, sizeof(line), f)) {
 		const char *glob;
 		bool on;

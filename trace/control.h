@@ -92,7 +92,8 @@ bool trace_vcpu_sync(struct trace_vcpu *tv);
  * Apply an events file: one glob per line, `-GLOB` disables, `#` starts a
  * comment, blank lines are skipped.  Problems (unknown exact names, compiled
  * out events) are reported on @err as "FILE:LINE: message" and counted;
- * returns that count, or -errno when the file cannot be read.
+ * returns that count, or -errno when the file cannot be read (-EINVAL:
+ * not a regular file).
  */
 int trace_events_file_apply(const char *path, FILE *err);
 

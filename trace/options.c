@@ -47,7 +47,7 @@ static int apply(struct trace_cmdline *tc, const char *key, const char *value,
 
 		if (r < 0) {
 			fprintf(err, "error: -trace events=%s: cannot read: %s\n", value,
-				strerror(-r));
+				r == -EINVAL ? "not a regular file" : strerror(-r));
 			return -1;
 		}
 		tc->requested = true;

@@ -8,7 +8,7 @@
  * It starts its own vtrace-consumer (or attaches to one with --consumer),
  * then each thread emits EVENTS_PER_THREAD events through the generated
  * API, with its thread index and a sequence number from 0.  With --mix,
- * some events are two-slot and three-slot ones (stress_wide, stress_string),
+ * some events take two slots (stress_wide, stress_string),
  * so packets get padded ends.  --seq-fd FD: every 2^16 events, thread 0
  * writes the last sequence number it published to FD (for crash tests).
  * The last line is "emitted=E dropped=D".
