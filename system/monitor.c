@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -379,11 +380,21 @@ int monitor_start(struct board *b, const char *spec)
 			return -1;
 		}
 		strcpy(sa.sun_path, path);
+		struct stat st;
+		mode_t old_mask;
+		int err;
+
 		ma->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		unlink(path);
-		if (ma->listen_fd < 0 ||
-		    bind(ma->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) ||
-		    listen(ma->listen_fd, 1)) {
+		/* Replace a stale socket, never anything else at that path. */
+		if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode))
+			unlink(path);
+		/* Only our user may talk to the monitor: born 0600. */
+		old_mask = umask(0177);
+		err = ma->listen_fd < 0 ||
+		      bind(ma->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+		      listen(ma->listen_fd, 1);
+		umask(old_mask);
+		if (err) {
 			fprintf(stderr, "vtrace-emu: -monitor: %s: %s\n", path,
 				strerror(errno));
 			return -1;
