@@ -11,6 +11,7 @@
  * in the future.  The vCPU sees it at its next block boundary.
  */
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -431,6 +432,15 @@ static void *vcpu_thread(void *arg)
 	pthread_setname_np(pthread_self(), name);
 	b->tids[va->h] = (int)syscall(SYS_gettid);
 	free(va);
+	if (b->pin_vcpus) {
+		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		cpu_set_t set;
+
+		CPU_ZERO(&set);
+		CPU_SET((unsigned)(tcg_cpu_hartid(cpu) % (ncpu > 0 ? ncpu : 1)), &set);
+		pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	}
+	/* After pinning, so the ring's pages go to this CPU's node. */
 	system_trace_vcpu_thread_start(cpu);
 	for (;;) {
 		pthread_mutex_lock(&b->run_lock);

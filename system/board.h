@@ -32,6 +32,7 @@ struct board {
 	struct tcg_cpu *cpus[CONFIG_MAX_VCPUS];
 	pthread_t threads[CONFIG_MAX_VCPUS];
 	int tids[CONFIG_MAX_VCPUS];
+	bool pin_vcpus;		/* -vcpu-pin: vCPU h on host CPU h mod ncpus */
 	uint64_t fdt_addr;
 
 	/* run state: vCPUs run while `running`; -S, stop, cont */

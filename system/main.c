@@ -35,6 +35,8 @@ static void usage(FILE *f)
 		"                      reads stdin and the UART gets no input\n"
 		"  -S                  start with all vCPUs stopped (cont starts "
 		"them)\n"
+		"  -vcpu-pin           pin vCPU thread N to host CPU N (mod the "
+		"CPU count)\n"
 		"  -d ITEMS            log items, comma separated (-d help)\n"
 		"  -D FILE             log to FILE instead of stderr\n"
 		"  -trace [enable=]GLOB[,events=FILE][,file=DIR][,consumer=SOCKET]"
@@ -94,6 +96,8 @@ int main(int argc, char **argv)
 		} else if (!strcmp(o, "-nographic")) {
 		} else if (!strcmp(o, "-S")) {
 			start_stopped = true;
+		} else if (!strcmp(o, "-vcpu-pin")) {
+			board.pin_vcpus = true;
 		} else if (!strcmp(o, "-bios")) {
 			NEED_ARG;
 			if (strcmp(arg, "none")) {

@@ -241,6 +241,7 @@ void system_trace_vcpu_thread_start(struct tcg_cpu *cpu)
 	struct trace_vcpu *tv = system_trace_vcpu(cpu);
 
 	ring_thread_set_home(&tv->ring);
+	ring_writer_bind_local_node(tv->ring);
 	trace_vcpu_start(tv, tcg_cpu_get_pc(cpu));
 }
 
