@@ -178,6 +178,7 @@ struct cons_ctx {
 	int sock;
 	int efd;			/* eventfd the producer writes */
 	int pidfd;			/* -1 when pidfd_open is unavailable */
+	int live_fd;			/* flock on metadata: the trace is live */
 	int sigfd;
 	bool quiet;
 	bool tty;
@@ -233,6 +234,8 @@ int cons_writer_drain_all(struct cons_writer *w);
 /* ctf.c */
 int cons_trace_dir(const char *dir, int *out_dirfd);
 int cons_write_metadata(int dirfd, const char *text, size_t len);
+/* Mark the trace live for readers (flock on metadata); the fd to keep. */
+int cons_lock_live(int dirfd);
 int cons_stream_open(int dirfd, struct cons_stream *s);
 void cons_stream_failed(struct cons_stream *s, const char *dir, int err,
 			uint64_t off, uint64_t ev_before);

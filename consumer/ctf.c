@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -119,6 +120,28 @@ int cons_write_metadata(int dirfd, const char *text, size_t len)
 	if (!err && fsync(dirfd))
 		err = -errno;
 	return err;
+}
+
+/*
+ * Hold an exclusive flock on DIR/metadata while we write the
+ * trace.  Readers that find it taken know the trace is live: packets whose
+ * write is still in flight read as zeros, and are not damage.  The lock
+ * goes away with us, however we end.  Returns the fd to keep open, or
+ * -errno.
+ */
+int cons_lock_live(int dirfd)
+{
+	int fd = openat(dirfd, "metadata", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	return fd;
 }
 
 void cons_stream_name(char *buf, size_t size, unsigned index, unsigned nvcpus)

@@ -444,7 +444,7 @@ int cons_run(const struct cons_options *opt)
 {
 	struct cons_ctx ctx = {
 		.dir = opt->dir, .dirfd = -1, .sock = opt->sock_fd, .efd = -1,
-		.pidfd = -1, .sigfd = -1, .quiet = opt->quiet,
+		.pidfd = -1, .sigfd = -1, .live_fd = -1, .quiet = opt->quiet,
 		.inflight_per_ring = CONFIG_URING_INFLIGHT_PER_RING,
 	};
 	char what[256];
@@ -502,6 +502,11 @@ int cons_run(const struct cons_options *opt)
 		cons_rings_send(&ctx, err);
 		goto out_sock;
 	}
+	/* Held until the trace is closed; readers then know it is whole. */
+	ctx.live_fd = cons_lock_live(ctx.dirfd);
+	if (ctx.live_fd < 0 && !opt->quiet)
+		fprintf(stderr, CONS_NAME ": cannot lock %s/metadata; readers "
+			"will not know the trace is live\n", opt->dir);
 	ctx.efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (ctx.efd < 0) {
 		ret = die("eventfd", errno);
@@ -545,6 +550,8 @@ out_rings:
 	if (ctx.pidfd >= 0)
 		close(ctx.pidfd);
 out_sock:
+	if (ctx.live_fd >= 0)
+		close(ctx.live_fd);
 	free(ctx.metadata);
 	close(ctx.sock);
 	if (ctx.sigfd >= 0)

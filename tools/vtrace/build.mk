@@ -25,3 +25,4 @@ $(O)/tests/test-vtrace-report: $(call objs,tests/vtrace/test-vtrace-report.c \
 
 SCENARIOS += tests/vtrace/dump.sh tests/vtrace/report.sh tests/vtrace/ctl.sh \
 	     tests/vtrace/recording.sh
+SCENARIOS += tests/vtrace/live.sh

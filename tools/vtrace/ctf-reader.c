@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -70,6 +71,8 @@ struct vt_trace {
 	vt_error_fn on_error;
 	void *opaque;
 	uint64_t errors;
+	bool live;		/* a consumer still writes it (flock held) */
+	uint64_t unwritten;	/* live: packets not on disk yet, skipped */
 
 	struct stream *streams;
 	unsigned int nstreams;
@@ -106,6 +109,19 @@ report(struct vt_trace *t, const char *path, int64_t offset,
 	va_end(ap);
 	t->errors++;
 	t->on_error(t->opaque, path, offset, reason);
+}
+
+/* vtrace-consumer holds an exclusive flock on metadata while it writes. */
+static bool trace_is_live(const char *md_path)
+{
+	int fd = open(md_path, O_RDONLY | O_CLOEXEC);
+	bool live;
+
+	if (fd < 0)
+		return false;
+	live = flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+	close(fd);
+	return live;
 }
 
 /* ------------------------------------------------------------ packets */
@@ -168,6 +184,14 @@ static void release_behind(struct stream *s)
 	s->released = upto;
 }
 
+static bool all_zero(const uint8_t *p, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
 /* Enter the next good packet at or after s->pkt_off.  false at the end of
  * the file. */
 static bool open_packet(struct vt_trace *t, struct stream *s)
@@ -180,6 +204,12 @@ static bool open_packet(struct vt_trace *t, struct stream *s)
 			end_bad_run(t, s);
 			return false;
 		}
+		if (s->size - s->pkt_off < RING_PACKET_SIZE && t->live) {
+			end_bad_run(t, s);	/* a write in flight */
+			t->unwritten++;
+			s->pkt_off = s->size;
+			return false;
+		}
 		if (s->size - s->pkt_off < RING_PACKET_SIZE) {
 			end_bad_run(t, s);
 			report(t, s->path, (int64_t)s->pkt_off,
@@ -190,6 +220,14 @@ static bool open_packet(struct vt_trace *t, struct stream *s)
 		}
 		release_behind(s);
 		h = (const void *)(s->map + s->pkt_off);
+		if (t->live && all_zero(s->map + s->pkt_off, RING_PACKET_SIZE)) {
+			/* Written after this one, or still in flight: in a
+			 * live trace that is no damage, nor a lost packet. */
+			end_bad_run(t, s);
+			t->unwritten++;
+			s->skipped++;
+			continue;
+		}
 		if (check_packet(t, h, why, sizeof(why))) {
 			if (!s->bad_run++)
 				report(t, s->path, (int64_t)s->pkt_off, "%s",
@@ -637,6 +675,7 @@ struct vt_trace *vt_trace_open(const char *dir,
 		goto out_free;
 	}
 	t->md = vt_metadata_parse_file(md_path, err, sizeof(err));
+	t->live = trace_is_live(md_path);
 	free(md_path);
 	if (!t->md) {
 		report(t, NULL, -1, "%s", err);
@@ -695,6 +734,11 @@ const struct vt_stream *vt_trace_stream(const struct vt_trace *t,
 					unsigned int index)
 {
 	return index < t->nstreams ? &t->streams[index].pub : NULL;
+}
+
+uint64_t vt_trace_unwritten(const struct vt_trace *t)
+{
+	return t->unwritten;
 }
 
 uint64_t vt_trace_errors(const struct vt_trace *t)

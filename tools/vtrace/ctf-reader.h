@@ -121,6 +121,9 @@ const struct vt_item *vt_trace_next_ref(struct vt_trace *t);
 int vt_trace_time_range(struct vt_trace *t, uint64_t *begin, uint64_t *end);
 
 /* Problems reported so far (bad packets, bad records, unreadable files). */
+/* Packets a live trace (its consumer still running) did not have on disk
+ * yet: skipped, not counted as errors. */
+uint64_t vt_trace_unwritten(const struct vt_trace *t);
 uint64_t vt_trace_errors(const struct vt_trace *t);
 
 /* cpu_id of a sys ring (sysN has RING_CPU_ID_SYS + N), else a vCPU. */

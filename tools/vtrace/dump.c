@@ -438,12 +438,8 @@ int vt_cmd_dump(int argc, char **argv)
 			strerror(errno ? errno : EIO));
 		ret = 1;
 	}
-	if (vt_trace_errors(t)) {
-		fprintf(stderr, "vtrace: %s: %" PRIu64 " problem%s found, see "
-			"above\n", d.dir, vt_trace_errors(t),
-			vt_trace_errors(t) == 1 ? "" : "s");
+	if (vt_trace_problems(t, d.dir))
 		ret = 1;
-	}
 out_close:
 	release(&d);
 	vt_trace_close(t);

@@ -844,11 +844,16 @@ int vt_parse_cpu(const char *arg, uint32_t *cpu_id)
 	return 0;
 }
 
-/* Problems found in the trace: one line, exit status 1. */
+/* Problems found in the trace: one line, exit status 1.  A live trace's
+ * packets not yet on disk are a note, not a problem. */
 int vt_trace_problems(struct vt_trace *t, const char *dir)
 {
-	uint64_t n = vt_trace_errors(t);
+	uint64_t n = vt_trace_errors(t), w = vt_trace_unwritten(t);
 
+	if (w)
+		fprintf(stderr, "vtrace: %s: still being written; %" PRIu64
+			" packet%s not on disk yet skipped\n", dir, w,
+			w == 1 ? "" : "s");
 	if (!n)
 		return 0;
 	fprintf(stderr, "vtrace: %s: %" PRIu64 " problem%s found, see above\n",
