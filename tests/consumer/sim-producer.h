@@ -16,11 +16,42 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "ring/ring-abi.h"
+#include "ring/session-proto.h"
+
+/*
+ * Receive the consumer's RINGS message and exactly @nfds descriptors
+ * (the eventfd, then the rings).  0 when the message is a well-formed
+ * RINGS reply carrying them, else -1; the caller checks the contents.
+ */
+static inline int sim_recv_rings(int sock, struct vt_rings *r, int *fds,
+				 unsigned nfds)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * (VT_MAX_RINGS + 1))];
+		struct cmsghdr align;
+	} cbuf;
+	struct iovec iov = { r, sizeof(*r) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = cbuf.buf,
+			     .msg_controllen = sizeof(cbuf.buf) };
+	struct cmsghdr *c;
+
+	if (recvmsg(sock, &mh, MSG_CMSG_CLOEXEC) != (ssize_t)sizeof(*r) ||
+	    r->msg.magic != VT_PROTO_MAGIC || r->msg.type != VT_MSG_RINGS)
+		return -1;
+	c = CMSG_FIRSTHDR(&mh);
+	if (!c || c->cmsg_type != SCM_RIGHTS ||
+	    c->cmsg_len != CMSG_LEN(nfds * sizeof(int)))
+		return -1;
+	memcpy(fds, CMSG_DATA(c), nfds * sizeof(int));
+	return 0;
+}
 
 struct sim_ring {
 	struct ring_ctl *ctl;

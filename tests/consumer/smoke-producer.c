@@ -84,30 +84,14 @@ static void send_hello(int sock)
 
 static void recv_rings(struct producer *p)
 {
-	union {
-		char buf[CMSG_SPACE(sizeof(int) * (NRINGS + 1))];
-		struct cmsghdr align;
-	} cbuf;
 	struct vt_rings r;
-	struct iovec iov = { &r, sizeof(r) };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
-			     .msg_control = cbuf.buf,
-			     .msg_controllen = sizeof(cbuf.buf) };
-	struct cmsghdr *c;
 	int fds[NRINGS + 1];
-	ssize_t n;
 
-	n = recvmsg(p->sock, &mh, MSG_CMSG_CLOEXEC);
-	CHECK(n == (ssize_t)sizeof(r), "RINGS: got %zd bytes", n);
-	CHECK(r.msg.magic == VT_PROTO_MAGIC && r.msg.type == VT_MSG_RINGS &&
-		      r.msg.status == 0 && r.nrings == NRINGS,
+	CHECK(sim_recv_rings(p->sock, &r, fds, NRINGS + 1) == 0,
+	      "no RINGS message with %d fds", NRINGS + 1);
+	CHECK(r.msg.status == 0 && r.nrings == NRINGS,
 	      "bad RINGS message (status %d, nrings %u)", r.msg.status,
 	      r.nrings);
-	c = CMSG_FIRSTHDR(&mh);
-	CHECK(c && c->cmsg_type == SCM_RIGHTS &&
-		      c->cmsg_len == CMSG_LEN(sizeof(fds)),
-	      "RINGS without the fds");
-	memcpy(fds, CMSG_DATA(c), sizeof(fds));
 	p->efd = fds[0];
 	CHECK(r.ring_bytes == RING_CTL_SIZE + 4 * RING_PACKET_SIZE,
 	      "ring_bytes %llu", (unsigned long long)r.ring_bytes);

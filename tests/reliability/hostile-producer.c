@@ -162,27 +162,12 @@ struct hostile {
 
 static void recv_rings(struct hostile *p)
 {
-	union {
-		char buf[CMSG_SPACE(sizeof(int) * (NRINGS + 1))];
-		struct cmsghdr align;
-	} cbuf;
 	struct vt_rings r;
-	struct iovec iov = { &r, sizeof(r) };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
-			     .msg_control = cbuf.buf,
-			     .msg_controllen = sizeof(cbuf.buf) };
-	struct cmsghdr *c;
 	int fds[NRINGS + 1];
 
-	CHECK(recvmsg(p->sock, &mh, MSG_CMSG_CLOEXEC) == (ssize_t)sizeof(r),
-	      "RINGS");
+	CHECK(sim_recv_rings(p->sock, &r, fds, NRINGS + 1) == 0, "RINGS");
 	CHECK(r.msg.status == 0 && r.nrings == NRINGS, "RINGS status %d",
 	      r.msg.status);
-	c = CMSG_FIRSTHDR(&mh);
-	CHECK(c && c->cmsg_type == SCM_RIGHTS &&
-		      c->cmsg_len == CMSG_LEN(sizeof(fds)),
-	      "RINGS without the fds");
-	memcpy(fds, CMSG_DATA(c), sizeof(fds));
 	p->efd = fds[0];
 	p->ring_bytes = r.ring_bytes;
 	for (int i = 0; i < NRINGS; i++) {
