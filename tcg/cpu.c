@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * vCPU life cycle, the dispatcher loop, traps and interrupts, and the
- * memory helpers behind the backend's slow paths.
+ * vCPU life cycle, the dispatcher loop and the memory helpers behind the
+ * backend's slow paths (traps and interrupts: trap.c).
  *
  * The dispatcher (tcg_cpu_exec) is the only place that takes interrupts,
  * applies a new trace mask, parks for stop or an exclusive section, and
@@ -260,22 +260,6 @@ bool tcg_machine_is_shutdown(struct tcg_machine *m, int *code)
 	return true;
 }
 
-void tcg_cpu_set_irq(struct tcg_cpu *cpu, uint32_t bits, bool level)
-{
-	if (level) {
-		if ((__atomic_fetch_or(&cpu->mip, bits, __ATOMIC_ACQ_REL) &
-		     bits) != bits)
-			tcg_kick(cpu);
-	} else {
-		__atomic_fetch_and(&cpu->mip, ~(uint64_t)bits, __ATOMIC_ACQ_REL);
-	}
-}
-
-uint64_t tcg_cpu_get_mip(const struct tcg_cpu *cpu)
-{
-	return __atomic_load_n(&cpu->mip, __ATOMIC_ACQUIRE);
-}
-
 void tcg_cpu_set_trace_mask(struct tcg_cpu *cpu, uint64_t mask)
 {
 	__atomic_store_n(&cpu->pending_mask, mask, __ATOMIC_RELAXED);
@@ -286,100 +270,6 @@ void tcg_cpu_set_trace_mask(struct tcg_cpu *cpu, uint64_t mask)
 uint64_t tcg_cpu_trace_mask(const struct tcg_cpu *cpu)
 {
 	return cpu->key_mask;
-}
-
-/* ---------------------------------------------------------------- traps */
-
-static const char *const exc_names[16] = {
-	"fetch_misaligned", "fetch_access", "illegal_instruction",
-	"breakpoint", "load_misaligned", "load_access", "store_misaligned",
-	"store_access", "user_ecall", "supervisor_ecall", "hypervisor_ecall",
-	"machine_ecall", "exec_page_fault", "load_page_fault", "reserved",
-	"store_page_fault",
-};
-static const char *const irq_names[12] = {
-	"u_software", "s_software", "vs_software", "m_software",
-	"u_timer", "s_timer", "vs_timer", "m_timer",
-	"u_external", "s_external", "vs_external", "m_external",
-};
-
-/* Take a trap with cpu->pc as the epc; leaves cpu->pc at the handler. */
-static void take_trap(struct tcg_cpu *cpu, uint64_t cause, uint64_t tval,
-		      bool irq)
-{
-	uint64_t deleg = irq ? cpu->mideleg : cpu->medeleg;
-	uint64_t code = cause & 63;
-	const struct tcg_hooks *h = cpu->m->hooks;
-
-	if (h && irq && h->interrupt)
-		h->interrupt(cpu->m->opaque, cpu, code, cpu->pc);
-	else if (h && !irq && h->exception)
-		h->exception(cpu->m->opaque, cpu, code, cpu->pc, tval);
-
-	if (tcg_log_mask & TCG_LOG_INT)
-		tcg_log("riscv_cpu_do_interrupt: hart:%u, async:%d, cause:%016llx, "
-			"epc:0x%016llx, tval:0x%016llx, desc=%s\n",
-			(unsigned)cpu->hartid, irq, (unsigned long long)code,
-			(unsigned long long)cpu->pc, (unsigned long long)tval,
-			irq ? (code < 12 ? irq_names[code] : "?")
-			    : (code < 16 ? exc_names[code] : "?"));
-	cpu->res_valid = false;
-	if (cpu->priv <= TCG_PRIV_S && ((deleg >> code) & 1)) {
-		uint64_t s = cpu->mstatus;
-
-		cpu->scause = code | (irq ? CAUSE_INTERRUPT : 0);
-		cpu->sepc = cpu->pc;
-		cpu->stval = tval;
-		s = (s & ~MSTATUS_SPIE) | ((s & MSTATUS_SIE) ? MSTATUS_SPIE : 0);
-		s = (s & ~MSTATUS_SPP) | (cpu->priv ? MSTATUS_SPP : 0);
-		s &= ~MSTATUS_SIE;
-		cpu->mstatus = s;
-		cpu->priv = TCG_PRIV_S;
-		cpu->pc = (cpu->stvec & ~3ull) +
-			  ((irq && (cpu->stvec & 3) == 1) ? 4 * code : 0);
-	} else {
-		uint64_t s = cpu->mstatus;
-
-		cpu->mcause = code | (irq ? CAUSE_INTERRUPT : 0);
-		cpu->mepc = cpu->pc;
-		cpu->mtval = tval;
-		s = (s & ~MSTATUS_MPIE) | ((s & MSTATUS_MIE) ? MSTATUS_MPIE : 0);
-		s = (s & ~MSTATUS_MPP) | ((uint64_t)cpu->priv << 11);
-		s &= ~MSTATUS_MIE;
-		cpu->mstatus = s;
-		cpu->priv = TCG_PRIV_M;
-		cpu->pc = (cpu->mtvec & ~3ull) +
-			  ((irq && (cpu->mtvec & 3) == 1) ? 4 * code : 0);
-	}
-}
-
-void tcg_raise(struct tcg_cpu *cpu, uint64_t cause, uint64_t tval)
-{
-	cpu->stats.exceptions++;
-	take_trap(cpu, cause, tval, false);
-}
-
-/* The highest-priority interrupt enabled now, or -1. */
-static int pending_irq(struct tcg_cpu *cpu)
-{
-	uint64_t pend = __atomic_load_n(&cpu->mip, __ATOMIC_ACQUIRE) & cpu->mie;
-	uint64_t m_en, s_en, en;
-	static const int order[] = { 11, 3, 7, 9, 1, 5 };
-
-	if (!pend)
-		return -1;
-	m_en = (cpu->priv < TCG_PRIV_M ||
-		(cpu->mstatus & MSTATUS_MIE)) ? ~cpu->mideleg : 0;
-	s_en = (cpu->priv < TCG_PRIV_S ||
-		(cpu->priv == TCG_PRIV_S && (cpu->mstatus & MSTATUS_SIE)))
-		       ? cpu->mideleg : 0;
-	en = pend & (m_en | s_en);
-	if (!en)
-		return -1;
-	for (unsigned i = 0; i < sizeof(order) / sizeof(order[0]); i++)
-		if (en & (1ull << order[i]))
-			return order[i];
-	return -1;
 }
 
 /* ---------------------------------------------------------------- memory */
@@ -605,126 +495,6 @@ void tcg_helper_trace_mem(struct tcg_cpu *cpu, uint64_t addr, unsigned info)
 		h->mem(cpu->m->opaque, cpu, addr, info);
 }
 
-/* ---------------------------------------------------------------- system */
-
-/* Back in U after an ecall from U: guest_syscall_ret. */
-static void syscall_return(struct tcg_cpu *cpu)
-{
-	const struct tcg_hooks *h = cpu->m->hooks;
-
-	if (cpu->priv != TCG_PRIV_U || !cpu->in_syscall)
-		return;
-	cpu->in_syscall = false;
-	if (h && h->syscall_ret)
-		h->syscall_ret(cpu->m->opaque, cpu, cpu->syscall_num, cpu->x[10]);
-}
-
-/* Is any PMP entry on (pmpcfg A field != OFF)?  Entries are stored only. */
-static bool pmp_active(const struct tcg_cpu *cpu)
-{
-	for (unsigned i = 0; i < 4; i += 2)
-		for (unsigned e = 0; e < 8; e++)
-			if ((cpu->pmpcfg[i] >> (8 * e + 3)) & 3)
-				return true;
-	return false;
-}
-
-static int illegal(struct tcg_cpu *cpu, uint32_t raw)
-{
-	tcg_raise(cpu, EXC_ILLEGAL, raw);
-	return TCG_H_EXIT;
-}
-
-int tcg_helper_system(struct tcg_cpu *cpu, unsigned opc, uint32_t raw)
-{
-	uint64_t s = cpu->mstatus;
-
-	switch (opc) {
-	case TCG_IR_ECALL:
-		if (cpu->priv == TCG_PRIV_U) {
-			const struct tcg_hooks *h = cpu->m->hooks;
-			uint64_t args[7] = { cpu->x[17], cpu->x[10], cpu->x[11],
-					     cpu->x[12], cpu->x[13], cpu->x[14],
-					     cpu->x[15] };
-
-			cpu->syscall_num = cpu->x[17];
-			cpu->in_syscall = true;
-			if (h && h->syscall)
-				h->syscall(cpu->m->opaque, cpu, args);
-		}
-		tcg_raise(cpu, cpu->priv == TCG_PRIV_U ? EXC_ECALL_U
-			       : cpu->priv == TCG_PRIV_S ? EXC_ECALL_S
-							 : EXC_ECALL_M, 0);
-		return TCG_H_EXIT;
-	case TCG_IR_EBREAK:
-		tcg_raise(cpu, EXC_BREAKPOINT, 0);
-		return TCG_H_EXIT;
-	case TCG_IR_MRET: {
-		unsigned mpp = (unsigned)((s & MSTATUS_MPP) >> 11);
-
-		if (cpu->priv != TCG_PRIV_M)
-			return illegal(cpu, raw);
-		/* QEMU 7.2 (helper_mret): with PMP present but no rule
-		 * active, leaving M-mode is an illegal instruction. */
-		if (mpp != TCG_PRIV_M && !pmp_active(cpu))
-			return illegal(cpu, raw);
-		s = (s & ~MSTATUS_MIE) | ((s & MSTATUS_MPIE) ? MSTATUS_MIE : 0);
-		s |= MSTATUS_MPIE;
-		s &= ~MSTATUS_MPP; /* MPP = U */
-		if (mpp != TCG_PRIV_M)
-			s &= ~MSTATUS_MPRV;
-		cpu->mstatus = s;
-		cpu->priv = (uint8_t)mpp;
-		cpu->pc = cpu->mepc;
-		syscall_return(cpu);
-		__atomic_store_n(&cpu->exit_request, 1, __ATOMIC_RELAXED);
-		return TCG_H_EXIT;
-	}
-	case TCG_IR_SRET: {
-		unsigned spp = (s & MSTATUS_SPP) ? TCG_PRIV_S : TCG_PRIV_U;
-
-		if (cpu->priv == TCG_PRIV_U ||
-		    (cpu->priv == TCG_PRIV_S && (s & MSTATUS_TSR)))
-			return illegal(cpu, raw);
-		s = (s & ~MSTATUS_SIE) | ((s & MSTATUS_SPIE) ? MSTATUS_SIE : 0);
-		s |= MSTATUS_SPIE;
-		s &= ~MSTATUS_SPP;
-		s &= ~MSTATUS_MPRV;
-		cpu->mstatus = s;
-		cpu->priv = (uint8_t)spp;
-		cpu->pc = cpu->sepc;
-		syscall_return(cpu);
-		__atomic_store_n(&cpu->exit_request, 1, __ATOMIC_RELAXED);
-		return TCG_H_EXIT;
-	}
-	case TCG_IR_WFI:
-		if (cpu->priv == TCG_PRIV_U ||
-		    (cpu->priv == TCG_PRIV_S && (s & MSTATUS_TW)))
-			return illegal(cpu, raw);
-		/* Sleep in the dispatcher at the next boundary. */
-		cpu->halted = 1;
-		__atomic_store_n(&cpu->exit_request, 1, __ATOMIC_RELAXED);
-		return TCG_H_CONT;
-	case TCG_IR_FENCE_I:
-		/* Stores to code already invalidated its blocks; forget
-		 * ours so the next lookups see that. */
-		__atomic_thread_fence(__ATOMIC_SEQ_CST);
-		tcg_jc_flush(cpu);
-		return TCG_H_CONT;
-	case TCG_IR_SFENCE_VMA:
-		if (cpu->priv == TCG_PRIV_U ||
-		    (cpu->priv == TCG_PRIV_S && (s & MSTATUS_TVM)))
-			return illegal(cpu, raw);
-		return TCG_H_CONT;
-	default: /* TCG_IR_ILLEGAL */
-		if (tcg_log_mask & TCG_LOG_UNIMP)
-			tcg_log("hart %u: illegal instruction 0x%x at 0x%llx\n",
-				(unsigned)cpu->hartid, raw,
-				(unsigned long long)cpu->pc);
-		return illegal(cpu, raw);
-	}
-}
-
 /* ---------------------------------------------------------------- exec */
 
 /*
@@ -734,7 +504,6 @@ int tcg_helper_system(struct tcg_cpu *cpu, unsigned opc, uint32_t raw)
 static int handle_exit_request(struct tcg_cpu *cpu)
 {
 	struct tcg_machine *m = cpu->m;
-	int irq;
 
 	for (;;) {
 		/* Everything set before a kick is visible after this xchg. */
@@ -762,11 +531,8 @@ static int handle_exit_request(struct tcg_cpu *cpu)
 				h->mask_changed(m->opaque, cpu, old,
 						cpu->key_mask);
 		}
-		irq = pending_irq(cpu);
-		if (irq >= 0) {
+		if (tcg_take_interrupt(cpu)) {
 			cpu->halted = 0;
-			cpu->stats.interrupts++;
-			take_trap(cpu, (uint64_t)irq, 0, true);
 			return -1;
 		}
 		if (!cpu->halted)

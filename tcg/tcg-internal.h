@@ -161,8 +161,12 @@ struct tcg_machine {
 /* Helper return values. */
 enum { TCG_H_CONT = 0, TCG_H_EXIT = 1, TCG_H_NEXT = 2 };
 
-/* cpu.c */
+/* trap.c */
 void tcg_raise(struct tcg_cpu *cpu, uint64_t cause, uint64_t tval);
+bool tcg_take_interrupt(struct tcg_cpu *cpu);
+int tcg_helper_system(struct tcg_cpu *cpu, unsigned opc, uint32_t raw);
+
+/* cpu.c */
 void tcg_kick(struct tcg_cpu *cpu);
 int tcg_helper_load(struct tcg_cpu *cpu, uint64_t addr, unsigned size,
 		    bool sign, uint64_t *val);
@@ -174,7 +178,6 @@ int tcg_helper_sc(struct tcg_cpu *cpu, unsigned rd, uint64_t addr,
 		  unsigned size, uint64_t val);
 int tcg_helper_amo(struct tcg_cpu *cpu, unsigned rd, uint64_t addr,
 		   unsigned size, unsigned funct5, uint64_t val);
-int tcg_helper_system(struct tcg_cpu *cpu, unsigned opc, uint32_t raw);
 void tcg_helper_trace_mem(struct tcg_cpu *cpu, uint64_t addr, unsigned info);
 void tcg_helper_trace_tb(struct tcg_cpu *cpu, uint64_t pc);
 
