@@ -173,6 +173,7 @@ struct tcg_cpu *tcg_cpu_create(struct tcg_machine *m, unsigned hartid)
 	cpu->pc = m->ram_base;
 	cpu->mstatus = (2ull << 32) | (2ull << 34); /* UXL = SXL = 64 */
 	cpu->state = TCG_CPU_STOPPED; /* until tcg_cpu_exec() */
+	tcg_mmu_flush(cpu);
 	pthread_mutex_init(&cpu->lock, NULL);
 	pthread_cond_init(&cpu->cond, NULL);
 	m->cpus[m->ncpus++] = cpu;
@@ -281,23 +282,58 @@ static inline bool in_ram(struct tcg_cpu *cpu, uint64_t addr, unsigned size,
 	return *off < cpu->ram_size && cpu->ram_size - *off >= size;
 }
 
+/* A physical load of size bytes from RAM or a device; -1: access fault. */
+static int phys_load(struct tcg_cpu *cpu, uint64_t pa, unsigned size,
+		     uint64_t *v)
+{
+	const struct tcg_mmio_ops *mmio = cpu->m->mmio;
+	uint64_t off;
+
+	*v = 0;
+	if (in_ram(cpu, pa, size, &off)) {
+		memcpy(v, cpu->ram + off, size);
+		return 0;
+	}
+	if (!mmio || !mmio->read ||
+	    mmio->read(cpu->m->opaque, cpu, pa, size, v))
+		return -1;
+	return 0;
+}
+
+static void mem_fault(struct tcg_cpu *cpu, uint64_t addr, unsigned size,
+		      bool store)
+{
+	if (tcg_log_mask & TCG_LOG_GUEST_ERRORS)
+		tcg_log("hart %u: %s of %u bytes at 0x%llx faults\n",
+			(unsigned)cpu->hartid, store ? "store" : "load", size,
+			(unsigned long long)addr);
+	tcg_raise(cpu, store ? EXC_STORE_ACCESS : EXC_LOAD_ACCESS, addr);
+}
+
+/*
+ * Loads and stores translate first (tcg/mmu.c); one that crosses into a
+ * page mapped elsewhere is done in two parts, after both translated.
+ */
 int tcg_helper_load(struct tcg_cpu *cpu, uint64_t addr, unsigned size,
 		    bool sign, uint64_t *val)
 {
-	const struct tcg_mmio_ops *mmio = cpu->m->mmio;
-	uint64_t off, v = 0;
+	uint64_t pa, pa2, tval, v, hi = 0;
+	unsigned n1;
+	int cause;
 
-	if (in_ram(cpu, addr, size, &off)) {
-		memcpy(&v, cpu->ram + off, size);
-	} else if (!mmio || !mmio->read ||
-		   mmio->read(cpu->m->opaque, cpu, addr, size, &v)) {
-		if (tcg_log_mask & TCG_LOG_GUEST_ERRORS)
-			tcg_log("hart %u: load of %u bytes at 0x%llx faults\n",
-				(unsigned)cpu->hartid, size,
-				(unsigned long long)addr);
-		tcg_raise(cpu, EXC_LOAD_ACCESS, addr);
+	cause = tcg_mmu_translate(cpu, addr, size, TCG_ACC_LOAD, &pa, &pa2,
+				  &n1, &tval);
+	if (cause) {
+		tcg_raise(cpu, (uint64_t)cause, tval);
 		return TCG_H_EXIT;
 	}
+	if (phys_load(cpu, pa, n1, &v) ||
+	    (n1 < size && phys_load(cpu, pa2, size - n1, &hi))) {
+		mem_fault(cpu, addr, size, false);
+		return TCG_H_EXIT;
+	}
+	if (n1 < size)
+		v |= hi << (8 * n1);
 	if (size < 8) {
 		v &= (1ull << (8 * size)) - 1;
 		if (sign)
@@ -320,56 +356,86 @@ static int after_code_write(struct tcg_cpu *cpu, uint64_t off, unsigned size)
 	return TCG_H_CONT;
 }
 
-int tcg_helper_store(struct tcg_cpu *cpu, uint64_t addr, unsigned size,
-		     uint64_t val)
+/* A physical store: TCG_H_CONT or TCG_H_NEXT, or -1 for an access fault. */
+static int phys_store(struct tcg_cpu *cpu, uint64_t pa, unsigned size,
+		      uint64_t val)
 {
 	const struct tcg_mmio_ops *mmio = cpu->m->mmio;
 	uint64_t off;
 
-	if (in_ram(cpu, addr, size, &off)) {
+	if (in_ram(cpu, pa, size, &off)) {
 		memcpy(cpu->ram + off, &val, size);
 		return after_code_write(cpu, off, size);
 	}
 	if (size < 8)
 		val &= (1ull << (8 * size)) - 1;
 	if (!mmio || !mmio->write ||
-	    mmio->write(cpu->m->opaque, cpu, addr, size, val)) {
-		if (tcg_log_mask & TCG_LOG_GUEST_ERRORS)
-			tcg_log("hart %u: store of %u bytes at 0x%llx faults\n",
-				(unsigned)cpu->hartid, size,
-				(unsigned long long)addr);
-		tcg_raise(cpu, EXC_STORE_ACCESS, addr);
-		return TCG_H_EXIT;
-	}
+	    mmio->write(cpu->m->opaque, cpu, pa, size, val))
+		return -1;
 	/* A device may have asked us to stop (finisher, IPI to self). */
 	if (__atomic_load_n(&cpu->exit_request, __ATOMIC_RELAXED))
 		return TCG_H_NEXT;
 	return TCG_H_CONT;
 }
 
-/* Checks shared by LR/SC/AMO: aligned and in RAM, else trap. */
-static void *atomic_addr(struct tcg_cpu *cpu, uint64_t addr, unsigned size,
-			 bool load)
+int tcg_helper_store(struct tcg_cpu *cpu, uint64_t addr, unsigned size,
+		     uint64_t val)
 {
-	uint64_t off;
+	uint64_t pa, pa2, tval;
+	unsigned n1;
+	int cause, r, r2 = TCG_H_CONT;
+
+	cause = tcg_mmu_translate(cpu, addr, size, TCG_ACC_STORE, &pa, &pa2,
+				  &n1, &tval);
+	if (cause) {
+		tcg_raise(cpu, (uint64_t)cause, tval);
+		return TCG_H_EXIT;
+	}
+	r = phys_store(cpu, pa, n1, val);
+	if (r >= 0 && n1 < size)
+		r2 = phys_store(cpu, pa2, size - n1, val >> (8 * n1));
+	if (r < 0 || r2 < 0) {
+		mem_fault(cpu, addr, size, true);
+		return TCG_H_EXIT;
+	}
+	return r == TCG_H_NEXT || r2 == TCG_H_NEXT ? TCG_H_NEXT : TCG_H_CONT;
+}
+
+/*
+ * Checks shared by LR/SC/AMO: aligned, translated (LR as a load, SC and
+ * AMOs as stores) and in RAM, else trap.  *off: the RAM offset.
+ */
+static void *atomic_addr(struct tcg_cpu *cpu, uint64_t addr, unsigned size,
+			 bool load, uint64_t *off)
+{
+	uint64_t pa, pa2, tval;
+	unsigned n1;
+	int cause;
 
 	if (addr & (size - 1)) {
 		tcg_raise(cpu, load ? EXC_LOAD_MISALIGNED : EXC_STORE_MISALIGNED,
 			  addr);
 		return NULL;
 	}
-	if (!in_ram(cpu, addr, size, &off)) {
+	cause = tcg_mmu_translate(cpu, addr, size,
+				  load ? TCG_ACC_LOAD : TCG_ACC_STORE, &pa,
+				  &pa2, &n1, &tval);
+	if (cause) {
+		tcg_raise(cpu, (uint64_t)cause, tval);
+		return NULL;
+	}
+	if (!in_ram(cpu, pa, size, off)) {
 		tcg_raise(cpu, load ? EXC_LOAD_ACCESS : EXC_STORE_ACCESS, addr);
 		return NULL;
 	}
-	return cpu->ram + off;
+	return cpu->ram + *off;
 }
 
 int tcg_helper_lr(struct tcg_cpu *cpu, unsigned rd, uint64_t addr,
 		  unsigned size)
 {
-	void *p = atomic_addr(cpu, addr, size, true);
-	uint64_t v;
+	uint64_t v, off;
+	void *p = atomic_addr(cpu, addr, size, true, &off);
 
 	if (!p)
 		return TCG_H_EXIT;
@@ -378,7 +444,7 @@ int tcg_helper_lr(struct tcg_cpu *cpu, unsigned rd, uint64_t addr,
 						       __ATOMIC_SEQ_CST);
 	else
 		v = __atomic_load_n((uint64_t *)p, __ATOMIC_SEQ_CST);
-	cpu->res_addr = addr;
+	cpu->res_addr = off; /* physical: a RAM offset */
 	cpu->res_val = v;
 	cpu->res_valid = true;
 	cpu->x[rd] = v;
@@ -389,12 +455,13 @@ int tcg_helper_lr(struct tcg_cpu *cpu, unsigned rd, uint64_t addr,
 int tcg_helper_sc(struct tcg_cpu *cpu, unsigned rd, uint64_t addr,
 		  unsigned size, uint64_t val)
 {
-	void *p = atomic_addr(cpu, addr, size, false);
+	uint64_t off;
+	void *p = atomic_addr(cpu, addr, size, false, &off);
 	bool ok = false;
 
 	if (!p)
 		return TCG_H_EXIT;
-	if (cpu->res_valid && cpu->res_addr == addr) {
+	if (cpu->res_valid && cpu->res_addr == off) {
 		if (size == 4) {
 			int32_t expect = (int32_t)cpu->res_val;
 
@@ -415,7 +482,7 @@ int tcg_helper_sc(struct tcg_cpu *cpu, unsigned rd, uint64_t addr,
 	cpu->x[rd] = !ok;
 	cpu->x[0] = 0;
 	if (ok)
-		return after_code_write(cpu, addr - cpu->ram_base, size);
+		return after_code_write(cpu, off, size);
 	return TCG_H_CONT;
 }
 
@@ -460,7 +527,8 @@ static inline int64_t amo_minmax_int64_t(unsigned f, int64_t a, int64_t b)
 int tcg_helper_amo(struct tcg_cpu *cpu, unsigned rd, uint64_t addr,
 		   unsigned size, unsigned funct5, uint64_t val)
 {
-	void *p = atomic_addr(cpu, addr, size, false);
+	uint64_t off;
+	void *p = atomic_addr(cpu, addr, size, false, &off);
 
 	if (!p)
 		return TCG_H_EXIT;
@@ -476,7 +544,7 @@ int tcg_helper_amo(struct tcg_cpu *cpu, unsigned rd, uint64_t addr,
 		cpu->x[rd] = (uint64_t)old;
 	}
 	cpu->x[0] = 0;
-	return after_code_write(cpu, addr - cpu->ram_base, size);
+	return after_code_write(cpu, off, size);
 }
 
 void tcg_helper_trace_tb(struct tcg_cpu *cpu, uint64_t pc)
@@ -573,6 +641,11 @@ enum tcg_exec_status tcg_cpu_exec(struct tcg_cpu *cpu)
 				break;
 		}
 		tb = tcg_tb_find(cpu, cpu->pc);
+		if (!tb) {
+			/* A fetch fault: cpu->pc is the handler now. */
+			cpu->last_tb = NULL;
+			continue;
+		}
 		if (cpu->last_tb)
 			tcg_tb_chain(cpu, cpu->last_tb, cpu->last_slot, tb);
 		if (tcg_log_mask & TCG_LOG_EXEC)

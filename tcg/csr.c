@@ -7,7 +7,7 @@
  * 11:10 == 3), then reads and optionally writes under a mask.  Anything it
  * does not know is an illegal instruction, precisely at the csr* op.
  * PMP registers are stored and ignored (QEMU's virt has PMP; guests write
- * them); satp reads 0 and ignores writes (no paging here).
+ * them); satp and the mstatus bits that steer translation go to tcg/mmu.c.
  */
 #include "tcg/tcg-internal.h"
 
@@ -103,7 +103,7 @@ int tcg_csr_access(struct tcg_cpu *cpu, unsigned csr, uint64_t *val,
 	case CSR_SATP:
 		if (priv == TCG_PRIV_S && (cpu->mstatus & MSTATUS_TVM))
 			return -1;
-		v = 0;
+		v = cpu->satp;
 		break;
 	case CSR_PMPCFG0: case CSR_PMPCFG0 + 2:
 		v = cpu->pmpcfg[csr - CSR_PMPCFG0];
@@ -145,10 +145,13 @@ int tcg_csr_access(struct tcg_cpu *cpu, unsigned csr, uint64_t *val,
 		if (((nv >> 11) & 3) == 2) /* reserved MPP: keep the old one */
 			nv = (nv & ~MSTATUS_MPP) | (v & MSTATUS_MPP);
 		wr(&cpu->mstatus, nv, MSTATUS_WMASK);
+		tcg_mmu_mstatus_changed(cpu, v);
 		irq_change = true;
 		break;
 	case CSR_SSTATUS:
+		v = cpu->mstatus;
 		wr(&cpu->mstatus, nv, SSTATUS_WMASK);
+		tcg_mmu_mstatus_changed(cpu, v);
 		irq_change = true;
 		break;
 	case CSR_MEDELEG: wr(&cpu->medeleg, nv, MEDELEG_WMASK); break;
@@ -196,7 +199,8 @@ int tcg_csr_access(struct tcg_cpu *cpu, unsigned csr, uint64_t *val,
 	case CSR_MCYCLE: case CSR_MINSTRET:
 		cpu->instret = nv;
 		break;
-	default: /* misa, satp: writes ignored */
+	case CSR_SATP: tcg_mmu_write_satp(cpu, nv); break;
+	default: /* misa: writes ignored */
 		break;
 	}
 	if (irq_change)

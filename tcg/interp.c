@@ -35,8 +35,10 @@
  *
  * Loads and stores take the fast path when the address is inside RAM (one
  * subtract and compare) and, for stores, the page is not marked
- * store_slow (it or the next page holds translated code).  Everything else
- * goes through tcg_helper_load/store.
+ * store_slow (it or the next page holds translated code).  Under Sv39
+ * that compare always fails and the access tries the vCPU's TLB (tcg/mmu.h:
+ * a tag compare, then the RAM offset is the address + addend; misaligned
+ * accesses miss).  Everything else goes through tcg_helper_load/store.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -233,7 +235,9 @@ static void interp_run(struct tcg_cpu *cpu, struct tcg_tb *tb)
 #undef FUSED2
 	uint64_t *x;
 	uint8_t *ram, *slow;
-	uint64_t rbase, rsize;
+	uint64_t rbase, rlim;
+	const struct tcg_tlb_entry *tlb;
+	int idx;
 	const struct interp_op *op;
 	struct tcg_tb *next;
 	uint64_t acc = 0;
@@ -250,7 +254,16 @@ static void interp_run(struct tcg_cpu *cpu, struct tcg_tb *tb)
 	ram = cpu->ram;
 	slow = cpu->store_slow;
 	rbase = cpu->ram_base;
-	rsize = cpu->ram_size;
+	/*
+	 * Bare: [rbase, rbase + rlim) is the RAM an access of up to 8 bytes
+	 * may start in.  Sv39: rlim = 0 and loads and stores go to the TLB.
+	 * Whatever changes this leaves the interpreter (exit_request).
+	 */
+	idx = tcg_mmu_data_idx(cpu);
+	rlim = idx < 0 ? cpu->ram_size - 7 : 0;
+	tlb = idx < 0 ? NULL : cpu->tlb[idx];
+#define TLB_PAGE_MASK (~(uint64_t)(TCG_PAGE_SIZE - 1))
+#define TLB_ENTRY(a) (&tlb[((a) >> TCG_PAGE_BITS) & (TCG_TLB_SIZE - 1)])
 #define NEXT                                                                   \
 	do {                                                                   \
 		op++;                                                          \
@@ -304,12 +317,19 @@ static void interp_run(struct tcg_cpu *cpu, struct tcg_tb *tb)
 #define LOAD_V(name, v, A, type, size, sign)                                   \
 	L_##name##v : {                                                        \
 		uint64_t a = (A) + (uint64_t)op->imm, off = a - rbase;         \
-		if (likely(off <= rsize - size)) {                             \
+		const struct tcg_tlb_entry *e;                                 \
+		if (likely(off < rlim)) {                                      \
+		load_##name##v:                                                \
 			type val;                                              \
 			memcpy(&val, ram + off, size);                         \
 			acc = (uint64_t)(int64_t)val;                          \
 			x[op->rd] = acc;                                       \
 			NEXT;                                                  \
+		}                                                              \
+		if (tlb && (e = TLB_ENTRY(a))->tag_r ==                        \
+				   (a & (TLB_PAGE_MASK | (size - 1)))) {       \
+			off = a + e->addend;                                   \
+			goto load_##name##v;                                   \
 		}                                                              \
 		SYNC_PC();                                                     \
 		if (tcg_helper_load(cpu, a, size, sign, &x[op->rd]))           \
@@ -324,10 +344,18 @@ static void interp_run(struct tcg_cpu *cpu, struct tcg_tb *tb)
 	L_##name##v : {                                                        \
 		uint64_t a = (A) + (uint64_t)op->imm, off = a - rbase;         \
 		uint64_t b = (B);                                              \
-		if (likely(off <= rsize - size && !slow[off >> TCG_PAGE_BITS])) { \
+		const struct tcg_tlb_entry *e;                                 \
+		if (likely(off < rlim && !slow[off >> TCG_PAGE_BITS])) {       \
+		store_##name##v:                                               \
 			type val = (type)b;                                    \
 			memcpy(ram + off, &val, size);                         \
 			NEXT;                                                  \
+		}                                                              \
+		if (tlb && (e = TLB_ENTRY(a))->tag_w ==                        \
+				   (a & (TLB_PAGE_MASK | (size - 1))) &&       \
+		    !slow[(a + e->addend) >> TCG_PAGE_BITS]) {                 \
+			off = a + e->addend;                                   \
+			goto store_##name##v;                                  \
 		}                                                              \
 		SYNC_PC();                                                     \
 		r = tcg_helper_store(cpu, a, size, b);                         \
@@ -429,7 +457,8 @@ out_slot1:
  * vCPU's key, and a block only runs while the vCPU's key equals its own
  * (priv and trace_mask change only at exits that leave the interpreter;
  * chains join blocks of one key).  So a hit checks pc and validity only.
- * Slots are filled once (empty or invalid), never replaced, so that a
+ * Under paging only blocks on this block's virtual page are cached
+ * (tcg_tb_may_link), as for chains.  Slots are filled once (empty or invalid), never replaced, so that a
  * site returning to many places does not make vCPUs fight over the line.
  */
 #define JALR_BODY(target, link)                                                \
@@ -534,10 +563,6 @@ L_SFENCE_VMA:
 L_FENCE:
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	NEXT;
-L_FETCH_FAULT:
-	SYNC_PC();
-	tcg_raise(cpu, EXC_INSN_ACCESS, (uint64_t)op->imm);
-	goto out_nochain;
 L_TRACE_TB:
 	tcg_helper_trace_tb(cpu, tb->pc);
 	NEXT;

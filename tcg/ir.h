@@ -43,7 +43,7 @@
 	X(GOTO_TB) X(JALR) X(EXIT)                                             \
 	X(LR_W) X(LR_D) X(SC_W) X(SC_D) X(AMO_W) X(AMO_D)                      \
 	X(CSR) X(ECALL) X(EBREAK) X(MRET) X(SRET) X(WFI)                       \
-	X(FENCE) X(FENCE_I) X(SFENCE_VMA) X(ILLEGAL) X(FETCH_FAULT)            \
+	X(FENCE) X(FENCE_I) X(SFENCE_VMA) X(ILLEGAL)                         \
 	X(TRACE_MEM) X(TRACE_TB)
 
 enum tcg_ir_opc {
@@ -72,7 +72,6 @@ extern const char *const tcg_ir_names[TCG_IR_NB_OPS];
  *  CSR       rd, rs1 (register or uimm), imm = csr | kind << 12 | raw << 32
  *            kind: 1 rw 2 rs 3 rc 5 rwi 6 rsi 7 rci (funct3)
  *  ILLEGAL, ECALL, ..., WFI, SFENCE_VMA  imm = raw instruction bits
- *  FETCH_FAULT  imm = faulting address
  */
 struct tcg_ir_op {
 	uint16_t opc;

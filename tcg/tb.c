@@ -30,25 +30,37 @@
 
 #include "tcg/tcg-internal.h"
 
-static inline unsigned tb_hash(uint64_t pc, unsigned priv, uint64_t mask)
+static inline unsigned tb_hash(uint64_t phys, unsigned priv, uint64_t mask)
 {
-	uint64_t h = (pc >> 1) ^ ((uint64_t)priv << 28) ^
+	uint64_t h = (phys >> 1) ^ ((uint64_t)priv << 28) ^
 		     (mask * 0x9e3779b97f4a7c15ull);
 
 	h ^= h >> 17;
 	return (unsigned)h & (TCG_HASH_SIZE - 1);
 }
 
-static struct tcg_tb *hash_lookup(struct tcg_machine *m, uint64_t pc,
-				  unsigned priv, uint64_t mask)
+/* What a lookup looks for: the key of struct tcg_tb, page1 for a block
+ * whose first instruction straddles (else UINT32_MAX). */
+struct tb_key {
+	uint64_t pc, phys;
+	uint64_t mask;
+	unsigned priv;
+	bool paged;
+	uint32_t page1;
+};
+
+static struct tcg_tb *hash_lookup(struct tcg_machine *m,
+				  const struct tb_key *k)
 {
-	/* Pairs with the release in tb_insert(). */
-	struct tcg_tb *tb = __atomic_load_n(&m->hash[tb_hash(pc, priv, mask)],
-					    __ATOMIC_ACQUIRE);
+	/* Pairs with the release in tb_gen(). */
+	struct tcg_tb *tb = __atomic_load_n(
+		&m->hash[tb_hash(k->phys, k->priv, k->mask)], __ATOMIC_ACQUIRE);
 
 	for (; tb; tb = __atomic_load_n(&tb->hash_next, __ATOMIC_ACQUIRE))
-		if (tb->pc == pc && tb->priv == priv &&
-		    tb->trace_mask == mask &&
+		if (tb->pc == k->pc && tb->phys_pc == k->phys &&
+		    tb->priv == k->priv && tb->paged == k->paged &&
+		    tb->trace_mask == k->mask &&
+		    (!tb->cross || tb->page[1] == k->page1) &&
 		    !__atomic_load_n(&tb->invalid, __ATOMIC_ACQUIRE))
 			return tb;
 	return NULL;
@@ -159,7 +171,7 @@ static void tb_invalidate_locked(struct tcg_machine *m, struct tcg_cpu *cpu,
 				 struct tcg_tb *tb, uint64_t page)
 {
 	struct tcg_tb **pp;
-	unsigned h = tb_hash(tb->pc, tb->priv, tb->trace_mask);
+	unsigned h = tb_hash(tb->phys_pc, tb->priv, tb->trace_mask);
 
 	__atomic_store_n(&tb->invalid, 1, __ATOMIC_RELEASE);
 	m->backend->invalidate(tb);
@@ -225,32 +237,34 @@ int tcg_tb_invalidate_range(struct tcg_cpu *cpu, uint64_t off, unsigned size)
 }
 
 /* Translate, then publish under tb_lock.  NULL if the arena is full. */
-static struct tcg_tb *tb_gen(struct tcg_cpu *cpu, uint64_t pc)
+static struct tcg_tb *tb_gen(struct tcg_cpu *cpu, const struct tb_key *k)
 {
 	struct tcg_machine *m = cpu->m;
 	static __thread struct tcg_ir_block ir;
-	uint64_t t0 = tcg_now_ns(), dt, off = pc - m->ram_base;
-	uint32_t gen[2] = { 0, 0 }, page[2] = { UINT32_MAX, UINT32_MAX };
+	uint64_t t0 = tcg_now_ns(), dt, pc = k->pc;
+	uint32_t gen[2], page[2];
+	const uint8_t *code[2];
 	size_t need;
 	struct tcg_tb *tb;
-	bool has_pages = off < m->ram_size;
+	bool cross;
 
-	if (has_pages) {
-		/* Mark before reading the code: a racing store sees it. */
-		pthread_mutex_lock(&m->tb_lock);
-		page[0] = (uint32_t)(off >> TCG_PAGE_BITS);
-		page[1] = page[0] + 1 < m->npages ? page[0] + 1 : page[0];
-		mark_page(m, page[0]);
-		mark_page(m, page[1]);
-		gen[0] = m->page_gen[page[0]];
-		gen[1] = m->page_gen[page[1]];
-		pthread_mutex_unlock(&m->tb_lock);
-		__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	}
-	tcg_translate(cpu, pc, &ir);
-	if (has_pages &&
-	    ((ir.end_pc - m->ram_base - (ir.size ? 1 : 0)) >> TCG_PAGE_BITS) ==
-		    page[0]) {
+	page[0] = (uint32_t)((k->phys - m->ram_base) >> TCG_PAGE_BITS);
+	page[1] = k->page1 != UINT32_MAX ? k->page1 : page[0];
+	code[0] = m->ram + ((uint64_t)page[0] << TCG_PAGE_BITS);
+	code[1] = k->page1 != UINT32_MAX
+			  ? m->ram + ((uint64_t)page[1] << TCG_PAGE_BITS)
+			  : NULL;
+	/* Mark before reading the code: a racing store sees it. */
+	pthread_mutex_lock(&m->tb_lock);
+	mark_page(m, page[0]);
+	mark_page(m, page[1]);
+	gen[0] = m->page_gen[page[0]];
+	gen[1] = m->page_gen[page[1]];
+	pthread_mutex_unlock(&m->tb_lock);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	tcg_translate(cpu, pc, code, &ir);
+	cross = ir.end_pc > (pc | (TCG_PAGE_SIZE - 1)) + 1;
+	if (!cross) {
 		page[1] = page[0];
 		gen[1] = gen[0];
 	}
@@ -265,7 +279,10 @@ static struct tcg_tb *tb_gen(struct tcg_cpu *cpu, uint64_t pc)
 	m->arena_used += need;
 	memset(tb, 0, sizeof(*tb));
 	tb->pc = pc;
+	tb->phys_pc = k->phys;
 	tb->priv = cpu->priv;
+	tb->paged = k->paged;
+	tb->cross = cross;
 	tb->trace_mask = cpu->key_mask;
 	tb->ninsns = (uint16_t)ir.ninsns;
 	tb->size = ir.size;
@@ -275,22 +292,19 @@ static struct tcg_tb *tb_gen(struct tcg_cpu *cpu, uint64_t pc)
 	tb->page[0] = page[0];
 	tb->page[1] = page[1];
 	m->backend->compile(tb, &ir, tb + 1);
-	if (has_pages) {
-		for (unsigned i = 0; i < 2; i++) {
-			if (i == 1 && page[1] == page[0])
-				break;
-			tb->page_next[i] = m->page_tbs[page[i]];
-			m->page_tbs[page[i]] = tb;
-		}
-		/* Code changed while we read it: keep it out of the hash. */
-		if (m->page_gen[page[0]] != gen[0] ||
-		    m->page_gen[page[1]] != gen[1]) {
-			__atomic_store_n(&tb->invalid, 1, __ATOMIC_RELEASE);
-			m->backend->invalidate(tb);
-		}
+	for (unsigned i = 0; i < 2; i++) {
+		if (i == 1 && page[1] == page[0])
+			break;
+		tb->page_next[i] = m->page_tbs[page[i]];
+		m->page_tbs[page[i]] = tb;
+	}
+	/* Code changed while we read it: keep it out of the hash. */
+	if (m->page_gen[page[0]] != gen[0] || m->page_gen[page[1]] != gen[1]) {
+		__atomic_store_n(&tb->invalid, 1, __ATOMIC_RELEASE);
+		m->backend->invalidate(tb);
 	}
 	if (!tb->invalid) {
-		unsigned h = tb_hash(pc, tb->priv, tb->trace_mask);
+		unsigned h = tb_hash(k->phys, tb->priv, tb->trace_mask);
 
 		tb->hash_next = m->hash[h];
 		/* Publish: pairs with the acquire in hash_lookup(). */
@@ -316,13 +330,44 @@ static struct tcg_tb *tb_gen(struct tcg_cpu *cpu, uint64_t pc)
 }
 
 /*
- * The dispatcher's lookup: jump cache, then hash, then translate.  May run
- * a flush (which parks every other vCPU) when the arena is full.
+ * The RAM page a fetch at va reads, or -1 with the exception (a page
+ * fault, or an access fault outside RAM: code runs from RAM only).
+ */
+static int64_t fetch_page(struct tcg_cpu *cpu, uint64_t va, uint64_t *cause,
+			  uint64_t *tval)
+{
+	uint64_t pa, pa2, off;
+	unsigned n1;
+	int c;
+
+	c = tcg_mmu_translate(cpu, va, 1, TCG_ACC_FETCH, &pa, &pa2, &n1, tval);
+	if (c) {
+		*cause = (uint64_t)c;
+		return -1;
+	}
+	off = pa - cpu->ram_base;
+	if (off >= cpu->ram_size) {
+		*cause = EXC_INSN_ACCESS;
+		*tval = va;
+		return -1;
+	}
+	return (int64_t)(off >> TCG_PAGE_BITS);
+}
+
+/*
+ * The dispatcher's lookup: jump cache (virtual pc), then the hash
+ * (physical pc), then translate.  A fetch that faults on the block's
+ * first instruction raises here and returns NULL (cpu->pc is then the
+ * trap handler).  May run a flush (which parks every other vCPU) when the
+ * arena is full.
  */
 struct tcg_tb *tcg_tb_find(struct tcg_cpu *cpu, uint64_t pc)
 {
 	unsigned j = tcg_jc_hash(pc);
 	struct tcg_tb *tb = cpu->jc[j];
+	struct tb_key k;
+	uint64_t cause, tval;
+	int64_t p0, p1 = -1;
 
 	if (tb && tb->pc == pc && tb->priv == cpu->priv &&
 	    tb->trace_mask == cpu->key_mask &&
@@ -331,12 +376,30 @@ struct tcg_tb *tcg_tb_find(struct tcg_cpu *cpu, uint64_t pc)
 		return tb;
 	}
 	cpu->stats.hash_lookups++;
-	tb = hash_lookup(cpu->m, pc, cpu->priv, cpu->key_mask);
+	p0 = fetch_page(cpu, pc, &cause, &tval);
+	if (p0 < 0)
+		goto fault;
+	k.pc = pc;
+	k.phys = cpu->ram_base + ((uint64_t)p0 << TCG_PAGE_BITS) +
+		 (pc & (TCG_PAGE_SIZE - 1));
+	/* Only a block's first instruction may straddle two pages (QEMU);
+	 * a fault on the second half has the second page's address. */
+	if ((pc & (TCG_PAGE_SIZE - 1)) == TCG_PAGE_SIZE - 2 &&
+	    (cpu->ram[k.phys - cpu->ram_base] & 3) == 3) {
+		p1 = fetch_page(cpu, pc + 2, &cause, &tval);
+		if (p1 < 0)
+			goto fault;
+	}
+	k.page1 = p1 < 0 ? UINT32_MAX : (uint32_t)p1;
+	k.priv = cpu->priv;
+	k.paged = tcg_mmu_fetch_idx(cpu) >= 0;
+	k.mask = cpu->key_mask;
+	tb = hash_lookup(cpu->m, &k);
 	if (!tb) {
-		tb = tb_gen(cpu, pc);
+		tb = tb_gen(cpu, &k);
 		if (!tb) {
 			flush_from(cpu->m, cpu);
-			tb = tb_gen(cpu, pc);
+			tb = tb_gen(cpu, &k);
 			if (!tb) {
 				fprintf(stderr, "vtrace: code buffer too small "
 						"for one block\n");
@@ -346,12 +409,31 @@ struct tcg_tb *tcg_tb_find(struct tcg_cpu *cpu, uint64_t pc)
 	}
 	cpu->jc[j] = tb;
 	return tb;
+
+fault:
+	tcg_raise(cpu, cause, tval);
+	return NULL;
+}
+
+/*
+ * May a jump from `from` enter `to` without a lookup?  Same key, and
+ * under paging `to` lies on from's virtual page: a mapping change that
+ * could move `to` also stops from being entered (the jump cache and the
+ * TLB are flushed, lookups are by physical address).
+ */
+bool tcg_tb_may_link(const struct tcg_tb *from, const struct tcg_tb *to)
+{
+	if (from->priv != to->priv || from->trace_mask != to->trace_mask ||
+	    from->paged != to->paged)
+		return false;
+	return !from->paged ||
+	       (((from->pc ^ to->pc) >> TCG_PAGE_BITS) == 0 && !to->cross);
 }
 
 void tcg_tb_chain(struct tcg_cpu *cpu, struct tcg_tb *from, unsigned slot,
 		  struct tcg_tb *to)
 {
-	if (from->priv != to->priv || from->trace_mask != to->trace_mask ||
+	if (!tcg_tb_may_link(from, to) ||
 	    __atomic_load_n(&from->invalid, __ATOMIC_RELAXED) ||
 	    __atomic_load_n(&from->jmp[slot], __ATOMIC_RELAXED) == to)
 		return;

@@ -14,6 +14,7 @@
 #include "generated/autoconf.h"
 #include "tcg/cpu.h"
 #include "tcg/ir.h"
+#include "tcg/mmu.h"
 
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
@@ -26,14 +27,20 @@
  * marks it and unlinks it from the hash and its pages; the memory goes
  * back when the whole arena is flushed inside an exclusive section.
  *
- * Key: (pc, priv, trace_mask).  A block only ever chains to a block with
- * the same priv and trace_mask (both change only at block exits that do
- * not chain).
+ * Key: (pc, phys_pc, priv, paged, trace_mask), pc virtual; a block that
+ * straddles into a second page also needs that page mapped to page[1].
+ * A block only ever chains to a block with the same priv, paged and
+ * trace_mask (they change only at block exits that do not chain); under
+ * paging only to a block on its own virtual page (QEMU's rule), so that a
+ * chain never outlives a mapping.
  */
 struct tcg_tb {
 	uint64_t pc;
+	uint64_t phys_pc;
 	uint64_t trace_mask;
 	uint8_t priv;
+	uint8_t paged;		/* fetched through Sv39 */
+	uint8_t cross;		/* its last instruction ends on the next page */
 	uint8_t invalid;	/* atomic; set once under tb_lock */
 	uint16_t ninsns;
 	uint32_t size;		/* guest bytes */
@@ -97,7 +104,7 @@ struct tcg_cpu {
 	uint64_t pmpcfg[4], pmpaddr[16];
 	uint64_t hartid;
 
-	/* LR/SC reservation: address and the value LR read (CAS on SC). */
+	/* LR/SC reservation: RAM offset and the value LR read (CAS on SC). */
 	uint64_t res_addr, res_val;
 	bool res_valid;
 
@@ -118,6 +125,11 @@ struct tcg_cpu {
 	struct tcg_cpu_stats stats;
 	struct tcg_tb *jc[TCG_JC_SIZE];	/* jump cache, own thread only */
 	uint32_t tb_flags;	/* translate-time flags for key_mask */
+
+	/* Sv39 (mmu.c): satp and the software TLB, own thread only. */
+	uint64_t satp;
+	bool tlb_super;		/* a superpage filled entries */
+	struct tcg_tlb_entry tlb[TCG_TLB_NB_IDX][TCG_TLB_SIZE];
 };
 
 #define TCG_HASH_BITS 15
@@ -187,14 +199,16 @@ int tcg_helper_csr(struct tcg_cpu *cpu, unsigned rd, unsigned rs1,
 int tcg_csr_access(struct tcg_cpu *cpu, unsigned csr, uint64_t *val,
 		   uint64_t wval, uint64_t wmask, bool write, unsigned priv);
 
-/* translate.c */
+/* translate.c: code[0] is pc's page in host memory, code[1] the next
+ * virtual page's or NULL if a fetch from it faults. */
 int tcg_translate(struct tcg_cpu *cpu, uint64_t pc,
-		  struct tcg_ir_block *ir);
+		  const uint8_t *const code[2], struct tcg_ir_block *ir);
 
 /* tb.c */
 struct tcg_tb *tcg_tb_find(struct tcg_cpu *cpu, uint64_t pc);
 void tcg_tb_chain(struct tcg_cpu *cpu, struct tcg_tb *from, unsigned slot,
 		  struct tcg_tb *to);
+bool tcg_tb_may_link(const struct tcg_tb *from, const struct tcg_tb *to);
 int tcg_tb_invalidate_range(struct tcg_cpu *cpu, uint64_t off,
 			    unsigned size);
 void tcg_jc_flush(struct tcg_cpu *cpu);

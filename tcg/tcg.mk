@@ -1,3 +1,4 @@
 # The tcg/ source list, included by system/build.mk and tcg/build.mk
 # (system/ sorts before tcg/, so it cannot rely on tcg/build.mk).
-tcg-y := tcg/cpu.c tcg/trap.c tcg/csr.c tcg/decode.c tcg/translate.c tcg/interp.c tcg/tb.c
+tcg-y := tcg/cpu.c tcg/trap.c tcg/csr.c tcg/decode.c tcg/translate.c \
+	tcg/interp.c tcg/tb.c tcg/mmu.c

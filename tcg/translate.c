@@ -6,12 +6,12 @@
  * first page (direct jumps within it are followed), a system instruction (csr*, ecall,
  * ebreak, mret, sret, wfi, fence.i, sfence.vma), an illegal instruction,
  * TCG_MAX_BLOCK_INSNS, or the next instruction starting on another page.
- * The last instruction may straddle into the next page; the block then
- * covers two pages and is invalidated by stores to either.
+ * Only the first instruction may straddle into the next page (as in QEMU
+ * 7.2): the block then covers two pages and is invalidated by stores to
+ * either; a later one that would straddle ends the block before it.
  *
- * Guest code is read straight from RAM.  A fetch outside RAM becomes a
- * FETCH_FAULT op (instruction access fault) if it is the first
- * instruction, else the block simply ends before it.
+ * Guest code is read from the host pages tb.c found for the block's
+ * virtual pages (it translated them and raised any fetch fault).
  *
  * Nothing here knows about the backend: the output is a tcg_ir_block.
  */
@@ -161,32 +161,33 @@ static enum tr_next translate_insn(struct tr_ctx *s)
 	}
 }
 
-static bool fetch(struct tcg_cpu *cpu, uint64_t pc, uint32_t *bits,
-		  uint64_t *fault)
+/* The instruction at pc, false if its second half is on the next page
+ * and that page is not to be read (code[1] NULL). */
+static bool fetch(const uint8_t *const code[2], uint64_t pc, uint32_t *bits)
 {
-	uint64_t off = pc - cpu->ram_base;
+	unsigned off = (unsigned)(pc & (TCG_PAGE_SIZE - 1));
 	uint16_t lo, hi;
 
-	if (off >= cpu->ram_size || cpu->ram_size - off < 2) {
-		*fault = pc;
-		return false;
-	}
-	memcpy(&lo, cpu->ram + off, 2);
+	memcpy(&lo, code[0] + off, 2);
 	if ((lo & 3) != 3) {
 		*bits = lo;
 		return true;
 	}
-	if (cpu->ram_size - off < 4) {
-		*fault = pc + 2;
+	if (off + 2 < TCG_PAGE_SIZE)
+		memcpy(&hi, code[0] + off + 2, 2);
+	else if (code[1])
+		memcpy(&hi, code[1], 2);
+	else
 		return false;
-	}
-	memcpy(&hi, cpu->ram + off + 2, 2);
 	*bits = (uint32_t)hi << 16 | lo;
 	return true;
 }
 
-int tcg_translate(struct tcg_cpu *cpu, uint64_t pc, struct tcg_ir_block *ir)
+int tcg_translate(struct tcg_cpu *cpu, uint64_t pc,
+		  const uint8_t *const code[2], struct tcg_ir_block *ir)
 {
+	/* Only the first instruction may straddle into the next page. */
+	const uint8_t *const later[2] = { code[0], NULL };
 	struct tr_ctx s = { .ir = ir, .pc = pc };
 	struct tcg_ir_op *entry;
 	struct rv_insn in;
@@ -208,20 +209,11 @@ int tcg_translate(struct tcg_cpu *cpu, uint64_t pc, struct tcg_ir_block *ir)
 			cpu->priv);
 	for (;;) {
 		uint32_t bits;
-		uint64_t fault;
 		enum tr_next nx;
 
 		s.in = NULL;
-		if (!fetch(cpu, s.pc, &bits, &fault)) {
-			if (ir->ninsns == 0) {
-				emit(&s, TCG_IR_FETCH_FAULT, 0, 0, 0,
-				     (int64_t)fault);
-				if (log)
-					tcg_log("0x%016llx:  fetch fault\n",
-						(unsigned long long)s.pc);
-			} else {
-				emit_goto(&s, 0, s.pc);
-			}
+		if (!fetch(ir->ninsns ? later : code, s.pc, &bits)) {
+			emit_goto(&s, 0, s.pc);
 			break;
 		}
 		rv_decode(bits, &in);

@@ -239,7 +239,8 @@ int tcg_helper_system(struct tcg_cpu *cpu, unsigned opc, uint32_t raw)
 		if (cpu->priv == TCG_PRIV_U ||
 		    (cpu->priv == TCG_PRIV_S && (s & MSTATUS_TVM)))
 			return illegal(cpu, raw);
-		return TCG_H_CONT;
+		return tcg_helper_sfence_vma(cpu, (raw >> 15) & 31,
+					     (raw >> 20) & 31);
 	default: /* TCG_IR_ILLEGAL */
 		if (tcg_log_mask & TCG_LOG_UNIMP)
 			tcg_log("hart %u: illegal instruction 0x%x at 0x%llx\n",

@@ -238,7 +238,7 @@ static void test_csr_values_and_masks(void **state)
 	/* read-only reads with x0 as source are fine */
 	th_emit(t, CSRRS(10, CSR_MHARTID, 0));
 	th_emit(t, CSRR(11, CSR_MISA));
-	th_emit(t, CSRRW(0, CSR_SATP, 12));	/* ignored */
+	th_emit(t, CSRRW(0, CSR_SATP, 16));	/* Sv48: WARL, ignored */
 	th_emit(t, CSRR(13, CSR_SATP));
 	th_emit(t, CSRRW(0, 0x3a0, 12));	/* pmpcfg0: stored */
 	th_emit(t, CSRRW(0, 0x3bf, 12));	/* pmpaddr15 */
@@ -246,6 +246,7 @@ static void test_csr_values_and_masks(void **state)
 	th_emit(t, CSRR(15, 0xf11));		/* mvendorid */
 	th_emit(t, HALT());
 	tcg_cpu_set_reg(c, 12, 0x8000000000000000ull | 0x1f);
+	tcg_cpu_set_reg(c, 16, 0x9000000000000000ull | 0x1f);
 	tcg_cpu_set_reg(c, 13, 5);
 	tcg_cpu_set_reg(c, 15, 5);
 	assert_int_equal(th_run_at(t, 0, CODE), 0);
