@@ -300,6 +300,7 @@ static int phys_load(struct tcg_cpu *cpu, uint64_t pa, unsigned size,
 	return 0;
 }
 
+/* An access fault outside RAM; tval is addr. */
 static void mem_fault(struct tcg_cpu *cpu, uint64_t addr, unsigned size,
 		      bool store)
 {
@@ -327,8 +328,15 @@ int tcg_helper_load(struct tcg_cpu *cpu, uint64_t addr, unsigned size,
 		tcg_raise(cpu, (uint64_t)cause, tval);
 		return TCG_H_EXIT;
 	}
-	if (phys_load(cpu, pa, n1, &v) ||
-	    (n1 < size && phys_load(cpu, pa2, size - n1, &hi))) {
+	if (phys_load(cpu, pa, n1, &v)) {
+		/* QEMU 7.2 splits a misaligned load outside RAM into aligned
+		 * ones: the first one faults, with its own address. */
+		if (!in_ram(cpu, pa, 1, &tval))
+			addr &= ~(uint64_t)(size - 1);
+		mem_fault(cpu, addr, size, false);
+		return TCG_H_EXIT;
+	}
+	if (n1 < size && phys_load(cpu, pa2, size - n1, &hi)) {
 		mem_fault(cpu, addr, size, false);
 		return TCG_H_EXIT;
 	}
@@ -402,8 +410,12 @@ int tcg_helper_store(struct tcg_cpu *cpu, uint64_t addr, unsigned size,
 }
 
 /*
- * Checks shared by LR/SC/AMO: aligned, translated (LR as a load, SC and
- * AMOs as stores) and in RAM, else trap.  *off: the RAM offset.
+ * Checks shared by LR/SC/AMO: aligned, translated and in RAM, else trap.
+ * LR translates as a load; SC and AMOs as a load and then as a store, as
+ * QEMU 7.2 probes them: an unreadable page is a load fault, a readable
+ * but not writable one a store/AMO fault.  Outside RAM they are load
+ * access faults (QEMU 7.2 does them there as a load, then a store; we do
+ * not do them on devices).  *off: the RAM offset.
  */
 static void *atomic_addr(struct tcg_cpu *cpu, uint64_t addr, unsigned size,
 			 bool load, uint64_t *off)
@@ -417,16 +429,23 @@ static void *atomic_addr(struct tcg_cpu *cpu, uint64_t addr, unsigned size,
 			  addr);
 		return NULL;
 	}
-	cause = tcg_mmu_translate(cpu, addr, size,
-				  load ? TCG_ACC_LOAD : TCG_ACC_STORE, &pa,
-				  &pa2, &n1, &tval);
+	cause = tcg_mmu_translate(cpu, addr, size, TCG_ACC_LOAD, &pa, &pa2,
+				  &n1, &tval);
 	if (cause) {
 		tcg_raise(cpu, (uint64_t)cause, tval);
 		return NULL;
 	}
 	if (!in_ram(cpu, pa, size, off)) {
-		tcg_raise(cpu, load ? EXC_LOAD_ACCESS : EXC_STORE_ACCESS, addr);
+		tcg_raise(cpu, EXC_LOAD_ACCESS, addr);
 		return NULL;
+	}
+	if (!load) {
+		cause = tcg_mmu_translate(cpu, addr, size, TCG_ACC_STORE, &pa,
+					  &pa2, &n1, &tval);
+		if (cause) {
+			tcg_raise(cpu, (uint64_t)cause, tval);
+			return NULL;
+		}
 	}
 	return cpu->ram + *off;
 }

@@ -12,8 +12,8 @@
  * flushes everything too (more than the spec asks, never less).
  *
  * The walker reads PTEs only from guest RAM: a PTE address outside RAM
- * (an MMIO register included) is an access fault of the original access
- * type.  It sets A (and D on a store) with a compare-and-swap on the PTE
+ * (an MMIO register included) is a page fault of the original access
+ * type, as on QEMU 7.2 (its walk fails on any read that is not MEMTX_OK).  It sets A (and D on a store) with a compare-and-swap on the PTE
  * and walks again if another hart changed the PTE in between.  A PTE in a
  * page holding translated code drops those blocks like any other store.
  */
@@ -39,10 +39,6 @@
 
 static const uint8_t page_fault[] = {
 	[TCG_ACC_LOAD] = 13, [TCG_ACC_STORE] = 15, [TCG_ACC_FETCH] = 12,
-};
-static const uint8_t access_fault[] = {
-	[TCG_ACC_LOAD] = EXC_LOAD_ACCESS, [TCG_ACC_STORE] = EXC_STORE_ACCESS,
-	[TCG_ACC_FETCH] = EXC_INSN_ACCESS,
 };
 
 static inline bool sv39(const struct tcg_cpu *cpu)
@@ -158,7 +154,7 @@ restart:
 
 		p = pte_ptr(cpu, base + ((va >> shift) & 0x1ff) * 8);
 		if (!p)
-			return access_fault[acc];
+			return page_fault[acc];
 		/* Pairs with the CAS below on another hart. */
 		pte = __atomic_load_n(p, __ATOMIC_ACQUIRE);
 		ppn = (pte & PTE_PPN_MASK) >> PTE_PPN_SHIFT;

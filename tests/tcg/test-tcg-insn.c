@@ -258,10 +258,11 @@ static void test_insn_misaligned_amo_traps(void **state)
 	start = next_code;
 	run_seq(s, 1, DATA + 1, 0);
 	expect_trap(6, start, DATA + 1);
-	/* an AMO on a device is an access fault */
+	/* an AMO outside RAM is a load access fault (QEMU 7.2 tries a load
+	 * there first) */
 	start = next_code;
 	run_seq(a, 1, 0x1000, 1);
-	expect_trap(7, start, 0x1000);
+	expect_trap(5, start, 0x1000);
 }
 
 static void test_insn_amo_semantics(void **state)
