@@ -20,7 +20,7 @@ KL_LDFLAGS := $(KL_ARCH) -ffreestanding -nostdlib -nostartfiles -static \
 	-no-pie -Wl,--build-id=none -Wl,--no-warn-rwx-segments -Wl,-T,kernel-lite/kernel-lite.lds
 
 kl-common-y := start.o boot.o trap.o sync.o fdt.o uart.o format.o string.o \
-	usys.o
+	usys.o vm.o
 kl-main-y := main.o compute.o smc.o tasks.o uspin.o
 kl-bench-y := bench.o bench-loops.o
 

@@ -53,6 +53,12 @@
 #define KL_HART_SCRATCH 8 /* one spill slot for the trap entry */
 #define KL_HART_KCTX 16 /* ra, sp, s0..s11 saved by kl_enter_user */
 
+/* syscall numbers (a7) */
+#define KL_SYS_WRITE 64
+#define KL_SYS_YIELD 124
+#define KL_SYS_GETPID 172
+#define KL_SYS_EXIT 93
+
 #define MSTATUS_MIE (1UL << 3)
 #define MSTATUS_MPIE (1UL << 7)
 #define MSTATUS_MPP (3UL << 11)
@@ -115,9 +121,14 @@ struct kl_frame {
 	u64 mstatus;
 };
 
-#define KL_TASKS_PER_HART 3
-#define KL_USTACK_SIZE 2048
-#define KL_LOG_SIZE 512
+#define KL_TASKS_PER_HART 4
+#define KL_LOG_SIZE 2048
+
+/* task virtual addresses (vm.c has the whole layout) */
+#define KL_USTACK_TOP 0x40000000UL
+#define KL_USTACK_PAGES 8
+#define KL_SHARED_VA 0x3fe00000UL
+#define KL_SHARED_TASKS 2 /* tasks 0 and 1 map the shared page */
 
 enum kl_task_state { KL_TASK_FREE, KL_TASK_RUNNABLE, KL_TASK_DONE };
 
@@ -128,13 +139,23 @@ struct kl_task {
 	long exit_code;
 	u64 killed_cause; /* 0, or mcause + 1 if it was killed */
 	u64 syscalls;
+	u64 *root; /* Sv39 root table */
+	u64 asid;
+	u64 satp;
+	u32 stack_faults; /* stack pages mapped on first touch */
+	u32 cow_copies; /* stores that copied the shared page */
+	u32 cow_reuses; /* stores that made the last mapping writable */
 };
 
-/* syscall numbers (a7) */
-#define KL_SYS_WRITE 64
-#define KL_SYS_YIELD 124
-#define KL_SYS_GETPID 172
-#define KL_SYS_EXIT 93
+/* a hart's Sv39 state (vm.c) */
+struct kl_vm {
+	u64 *image_l1; /* level-1 table with the image megapage */
+	u64 *shared; /* the page tasks 0 and 1 share copy-on-write */
+	u32 shared_refs; /* read-only mappings of it left */
+	u32 used; /* pages taken from the hart's pool */
+	u32 asid_ok; /* satp keeps an ASID per task */
+	u32 ready;
+};
 
 /* Results a hart leaves for hart 0 to print after the final barrier. */
 struct kl_results {
@@ -164,6 +185,7 @@ struct kl_hart {
 	struct kl_task tasks[KL_TASKS_PER_HART];
 	int ntasks;
 	int cur;
+	struct kl_vm vm;
 
 	char log[KL_LOG_SIZE];
 	u32 log_len;
@@ -257,6 +279,15 @@ void kl_send_ipi(u32 hartid);
 /* a U-mode task: its index on this hart, and the hart's tick counter */
 typedef void (*kl_task_fn)(long idx, const volatile u64 *ticks);
 int kl_run_tasks(struct kl_hart *h, const kl_task_fn entries[], int ntasks);
+
+/* ---- vm.c: Sv39 for the tasks; the int results are 0 or -errno */
+int kl_vm_task_init(struct kl_hart *h, struct kl_task *t, int idx);
+/* satp for @t, or Bare when @t is NULL */
+void kl_vm_switch(const struct kl_hart *h, const struct kl_task *t);
+/* a page fault of @t at @va: 0 when handled, the task may go on */
+int kl_vm_fault(struct kl_hart *h, struct kl_task *t, u64 cause, u64 va);
+/* @n bytes at @t's @va, readable from U-mode: 0 or -EFAULT */
+int kl_vm_copy_from_user(const struct kl_task *t, void *dst, u64 va, u64 n);
 
 /* ---- compute.c, smc.c */
 void kl_compute(u32 hartid, struct kl_results *r);

@@ -63,10 +63,37 @@ static u32 check_tasks(struct kl_hart *h)
 		    t->exit_code != kl_user_expected_exit[i] ||
 		    t->killed_cause != kl_user_expected_killed[i])
 			fail |= 1u << i;
+		/* the shared page: task 1 stores first (a copy), task 0
+		 * then owns the original */
+		if (t->cow_copies != (i == 1) || t->cow_reuses != (i == 0) ||
+		    !t->stack_faults)
+			fail |= 1u << i;
 	}
 	if (h->log_overflow)
 		fail |= 1u << 7;
 	return fail;
+}
+
+/* exit codes and page fault counts, one column per task */
+static void report_tasks(u32 hartid, const struct kl_hart *h)
+{
+	const struct kl_task *t = h->tasks;
+	int i;
+
+	kl_printf("hart %u: tasks exit=", hartid);
+	for (i = 0; i < KL_TASKS_PER_HART; i++)
+		kl_printf("%s%ld", i ? "," : "", t[i].exit_code);
+	kl_printf(" %s\n", h->res.task_fail ? "FAILED" : "ok");
+	kl_printf("hart %u: vm stack-faults=", hartid);
+	for (i = 0; i < KL_TASKS_PER_HART; i++)
+		kl_printf("%s%u", i ? "," : "", t[i].stack_faults);
+	kl_printf(" cow-copies=");
+	for (i = 0; i < KL_TASKS_PER_HART; i++)
+		kl_printf("%s%u", i ? "," : "", t[i].cow_copies);
+	kl_printf(" cow-reuses=");
+	for (i = 0; i < KL_TASKS_PER_HART; i++)
+		kl_printf("%s%u", i ? "," : "", t[i].cow_reuses);
+	kl_printf("\n");
 }
 
 static u32 report(void)
@@ -106,10 +133,7 @@ static u32 report(void)
 			  r->timer_ok ? "ok" : "FAILED");
 		kl_printf("hart %u: tasks:\n", i);
 		kl_write(h->log, h->log_len);
-		kl_printf("hart %u: tasks exit=%ld,%ld,%ld %s\n", i,
-			  h->tasks[0].exit_code, h->tasks[1].exit_code,
-			  h->tasks[2].exit_code,
-			  r->task_fail ? "FAILED" : "ok");
+		report_tasks(i, h);
 		if (r->compute_fail)
 			fail |= FAIL_COMPUTE;
 		if (r->smc_fail)

@@ -28,6 +28,24 @@ static NOINLINE u64 collatz_steps(u64 n)
 	return steps;
 }
 
+/*
+ * Recursion over 1 KiB frames: it walks down about @depth KiB of stack,
+ * so the kernel maps that many pages of it on first touch.
+ */
+static NOINLINE u64 stack_deep(u32 depth)
+{
+	volatile u8 frame[1000];
+	u64 sum;
+	u32 i;
+
+	for (i = 0; i < sizeof(frame); i += 100)
+		frame[i] = (u8)(depth + i);
+	sum = depth ? stack_deep(depth - 1) : 0;
+	for (i = 0; i < sizeof(frame); i += 100)
+		sum += frame[i];
+	return sum;
+}
+
 static const char *const spin_result[] = {
 	"NO timer interrupt taken",
 	"timer interrupt taken, registers intact",
@@ -36,6 +54,7 @@ static const char *const spin_result[] = {
 
 static void task_hello(long idx, const volatile u64 *ticks)
 {
+	volatile u64 *shared = (volatile u64 *)KL_SHARED_VA + 1;
 	long pid = u_getpid();
 	u64 sum = 0, i;
 	long spin;
@@ -48,16 +67,31 @@ static void task_hello(long idx, const volatile u64 *ticks)
 	for (i = 1; i < 200; i++)
 		sum += collatz_steps(i + (u64)pid);
 	u_printf("  [pid %ld] collatz sum %lu\n", pid, sum);
+	u_printf("  [pid %ld] 12 KiB deep stack sum %lu\n", pid,
+		 stack_deep(12));
+	/* task 1 has stored to its copy by now: we still see the original,
+	 * and our store finds us the last one mapping it */
+	u_printf("  [pid %ld] shared page reads %lx\n", pid, *shared);
+	*shared = 0x5eed0000 + pid;
+	u_printf("  [pid %ld] shared page now %lx\n", pid, *shared);
 	u_exit(spin == 1 ? 0 : 10 + spin);
 }
 
 static void task_rounds(long idx, const volatile u64 *ticks)
 {
+	volatile u64 *shared = (volatile u64 *)KL_SHARED_VA;
 	long pid = u_getpid();
 	int round;
 
 	for (round = 0; round < 3; round++) {
 		u_printf("  [pid %ld] round %d\n", pid, round);
+		if (round == 0) {
+			u_printf("  [pid %ld] shared page reads %lx\n", pid,
+				 shared[1]);
+			shared[1] = 0xc0b0000 + pid; /* copy on write */
+			u_printf("  [pid %ld] shared page now %lx\n", pid,
+				 shared[1]);
+		}
 		u_yield();
 	}
 	if (sys_bogus() != -38)
@@ -77,16 +111,28 @@ static void task_fault(long idx, const volatile u64 *ticks)
 	u_exit(2);
 }
 
+/* a store just below the stack's last page: outside every mapping */
+static void task_overflow(long idx, const volatile u64 *ticks)
+{
+	volatile u64 *below = (volatile u64 *)(KL_USTACK_TOP -
+					       KL_USTACK_PAGES * 4096) - 1;
+
+	u_printf("  [pid %ld] storing below the stack\n", u_getpid());
+	*below = 1;
+	u_exit(3);
+}
+
 const kl_task_fn kl_user_tasks[KL_TASKS_PER_HART] = {
 	task_hello,
 	task_rounds,
 	task_fault,
+	task_overflow,
 };
 
 /*
  * What the tasks above must leave: exit codes and kill causes.  The kernel
  * side (main.c) checks them; -1 exit with cause 2 is the illegal
- * instruction kill.
+ * instruction kill, with cause 15 the store page fault.
  */
-const long kl_user_expected_exit[KL_TASKS_PER_HART] = { 0, 41, -1 };
-const u64 kl_user_expected_killed[KL_TASKS_PER_HART] = { 0, 0, 2 + 1 };
+const long kl_user_expected_exit[KL_TASKS_PER_HART] = { 0, 41, -1, -1 };
+const u64 kl_user_expected_killed[KL_TASKS_PER_HART] = { 0, 0, 2 + 1, 15 + 1 };

@@ -9,16 +9,20 @@
  * here is shared between harts except the CLINT registers, and each hart
  * only writes its own (the IPI sender writes the target's msip, which the
  * target clears before counting, see kl_send_ipi()).
+ *
+ * Each task runs in its own Sv39 address space (vm.c); its page faults
+ * come here, and the kernel reads task memory through vm.c, never by the
+ * task's pointer.
  */
 #include "kl.h"
 
 #define CAUSE_ILLEGAL_INSN 2
 #define CAUSE_ECALL_U 8
+#define CAUSE_FETCH_PAGE_FAULT 12
+#define CAUSE_LOAD_PAGE_FAULT 13
+#define CAUSE_STORE_PAGE_FAULT 15
 #define IRQ_M_SOFT 3
 #define IRQ_M_TIMER 7
-
-static u8 kl_ustacks[KL_MAX_HARTS][KL_TASKS_PER_HART][KL_USTACK_SIZE]
-	__attribute__((aligned(16)));
 
 static volatile u64 *mtimecmp(u64 hartid)
 {
@@ -96,6 +100,7 @@ static struct kl_frame *switch_task(struct kl_hart *h, struct kl_frame *f,
 		if (h->tasks[next].state == KL_TASK_RUNNABLE) {
 			h->cur = next;
 			*f = h->tasks[next].frame;
+			kl_vm_switch(h, &h->tasks[next]);
 			return f;
 		}
 	}
@@ -113,8 +118,36 @@ static const char *cause_name(u64 cause)
 	case 5: return "load access fault";
 	case 6: return "store address misaligned";
 	case 7: return "store access fault";
+	case 12: return "instruction page fault";
+	case 13: return "load page fault";
+	case 15: return "store page fault";
 	default: return "exception";
 	}
+}
+
+/* write(fd, buf, len) into the hart's log: len, or -EINVAL / -EFAULT */
+static long sys_write(struct kl_hart *h, const struct kl_task *t, u64 fd,
+		      u64 buf, u64 len)
+{
+	char chunk[64];
+	u64 done, n;
+
+	if (fd != 1 || len > KL_LOG_SIZE)
+		return -22;
+	for (done = 0; done < len; done += n) {
+		n = len - done < sizeof(chunk) ? len - done : sizeof(chunk);
+		if (kl_vm_copy_from_user(t, chunk, buf + done, n))
+			return -14;
+		log_append(h, chunk, n);
+	}
+	return (long)len;
+}
+
+static int is_page_fault(u64 cause)
+{
+	return cause == CAUSE_FETCH_PAGE_FAULT ||
+	       cause == CAUSE_LOAD_PAGE_FAULT ||
+	       cause == CAUSE_STORE_PAGE_FAULT;
 }
 
 static struct kl_frame *syscall(struct kl_hart *h, struct kl_frame *f)
@@ -126,13 +159,8 @@ static struct kl_frame *syscall(struct kl_hart *h, struct kl_frame *f)
 	f->mepc += 4;
 	switch (f->x[17]) {
 	case KL_SYS_WRITE:
-		/* (fd, buf, len); no paging, so the pointer is ours too */
-		if (a[0] != 1 || a[2] > KL_LOG_SIZE) {
-			a[0] = (u64)-22; /* EINVAL */
-			break;
-		}
-		log_append(h, (const char *)a[1], a[2]);
-		break; /* a0 = len, unchanged */
+		a[0] = (u64)sys_write(h, t, a[0], a[1], a[2]);
+		break;
 	case KL_SYS_GETPID:
 		a[0] = t->pid;
 		break;
@@ -177,13 +205,21 @@ struct kl_frame *kl_trap(struct kl_frame *f)
 			 csr_read(mtval));
 	if (cause == CAUSE_ECALL_U)
 		return syscall(h, f);
+	if (is_page_fault(cause) &&
+	    !kl_vm_fault(h, &h->tasks[h->cur], cause, csr_read(mtval)))
+		return f;
 
 	/* any other exception kills the task */
 	h->tasks[h->cur].killed_cause = cause + 1;
 	h->tasks[h->cur].exit_code = -1;
 	h->tasks[h->cur].state = KL_TASK_DONE;
-	log_printf(h, "  [kernel] pid %d killed: %s\n", h->tasks[h->cur].pid,
-		   cause_name(cause));
+	if (is_page_fault(cause))
+		log_printf(h, "  [kernel] pid %d killed: %s at %lx\n",
+			   h->tasks[h->cur].pid, cause_name(cause),
+			   csr_read(mtval));
+	else
+		log_printf(h, "  [kernel] pid %d killed: %s\n",
+			   h->tasks[h->cur].pid, cause_name(cause));
 	return switch_task(h, f, 1);
 }
 
@@ -193,13 +229,14 @@ static void task_exit_trampoline(long code)
 }
 
 /*
- * Run @ntasks U-mode tasks on this hart, entries[i](i, &h->ticks) each on its own
- * stack, until all have exited.  Returns the number of tasks started.
+ * Run @ntasks U-mode tasks on this hart, entries[i](i, &h->ticks) each in
+ * its own Sv39 address space, until all have exited.  Returns the number
+ * of tasks started.
  */
 int kl_run_tasks(struct kl_hart *h, const kl_task_fn entries[], int ntasks)
 {
 	u64 mstatus = csr_read(mstatus);
-	int i;
+	int i, err;
 
 	if (ntasks > KL_TASKS_PER_HART)
 		ntasks = KL_TASKS_PER_HART;
@@ -210,16 +247,23 @@ int kl_run_tasks(struct kl_hart *h, const kl_task_fn entries[], int ntasks)
 		t->state = KL_TASK_RUNNABLE;
 		t->pid = (int)(h->hartid * 10 + i + 1);
 		t->frame.x[1] = (u64)task_exit_trampoline;
-		t->frame.x[2] = (u64)&kl_ustacks[h->hartid][i][KL_USTACK_SIZE];
+		t->frame.x[2] = KL_USTACK_TOP;
 		t->frame.x[10] = i;
 		t->frame.x[11] = (u64)&h->ticks;
 		t->frame.mepc = (u64)entries[i];
 		/* MPP = U, MPIE = 1: mret enters U-mode */
 		t->frame.mstatus = (mstatus & ~(MSTATUS_MPP | MSTATUS_MIE)) |
 				   MSTATUS_MPIE;
+		err = kl_vm_task_init(h, t, i);
+		if (err)
+			kl_panic("hart %lu: no address space for task %d (%d%s)\n",
+				 h->hartid, i, err,
+				 err == -19 ? ": satp does not take Sv39" : "");
 	}
 	h->ntasks = ntasks;
 	h->cur = 0;
+	kl_vm_switch(h, &h->tasks[0]);
 	kl_enter_user(&h->tasks[0].frame);
+	kl_vm_switch(h, NULL);
 	return ntasks;
 }

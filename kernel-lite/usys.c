@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * The U-mode side: syscall stubs and the tasks each hart runs.  Code here
- * runs with U privilege (no paging, one PMP entry opens all memory), so it
- * must not touch CSRs, tp-relative kernel state or devices; it may call
+ * runs with U privilege in the task's Sv39 address space (vm.c: the image
+ * read-only and executable, its own stack), so it must not touch CSRs,
+ * tp-relative kernel state, devices or writable kernel data; it may call
  * pure helpers such as kl_vsnprintf().  This file is the syscall ABI
  * (a7 = number, a0..a2 = arguments, a0 = result); tasks.c has the tasks.
  */
