@@ -7,9 +7,9 @@ set -euo pipefail
 set_name=${1:-build}
 
 pkgs=(gcc make python3 python3-kconfiglib liburing-dev libnuma-dev
-      libcmocka-dev libfdt-dev gcc-riscv64-linux-gnu babeltrace2)
+      libcmocka-dev libfdt-dev gcc-riscv64-linux-gnu babeltrace2 opensbi)
 case "$set_name" in
-check) pkgs+=(qemu-system-misc clang libclang-rt-14-dev) ;;
+check) pkgs+=(qemu-system-misc clang libclang-rt-14-dev device-tree-compiler) ;;
 bench) pkgs+=(qemu-system-misc lttng-tools liblttng-ust-dev) ;;
 esac
 

@@ -20,9 +20,23 @@ static int bad(const char *path, const char *why)
 	return -1;
 }
 
-int board_load_elf_image(const char *path, uint8_t *ram, uint64_t ram_base,
-			 uint64_t ram_size)
+int board_file_is_elf(const char *path)
 {
+	unsigned char magic[SELFMAG];
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	if (!f)
+		return -1;
+	n = fread(magic, 1, sizeof(magic), f);
+	fclose(f);
+	return n == SELFMAG && !memcmp(magic, ELFMAG, SELFMAG);
+}
+
+int board_load_elf_image(const char *path, uint8_t *ram, uint64_t ram_base,
+			 uint64_t ram_size, struct elf_info *info)
+{
+	uint64_t low = UINT64_MAX, high = 0;
 	FILE *f = fopen(path, "rb");
 	uint8_t *buf = NULL;
 	long len;
@@ -98,6 +112,10 @@ int board_load_elf_image(const char *path, uint8_t *ram, uint64_t ram_base,
 			goto out_free;
 		}
 		loads++;
+		if (ph[i].p_paddr < low)
+			low = ph[i].p_paddr;
+		if (ph[i].p_paddr + ph[i].p_memsz > high)
+			high = ph[i].p_paddr + ph[i].p_memsz;
 	}
 	if (!loads) {
 		bad(path, "no loadable segments");
@@ -111,6 +129,11 @@ int board_load_elf_image(const char *path, uint8_t *ram, uint64_t ram_base,
 		dst = ram + (ph[i].p_paddr - ram_base);
 		memcpy(dst, buf + ph[i].p_offset, ph[i].p_filesz);
 		memset(dst + ph[i].p_filesz, 0, ph[i].p_memsz - ph[i].p_filesz);
+	}
+	if (info) {
+		info->entry = eh->e_entry;
+		info->low = low;
+		info->high = high;
 	}
 	ret = 0;
 out_free:

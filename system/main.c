@@ -2,8 +2,9 @@
 /*
  * vtrace-emu: command line (QEMU's option words), board setup, run.
  *
- *   vtrace-emu [-M virt] [-bios none] [-smp N] [-m SIZE] -kernel ELF
- *              [-nographic] [-monitor stdio|unix:PATH,server,nowait] [-S]
+ *   vtrace-emu [-M virt] [-bios default|none|FILE] [-smp N] [-m SIZE]
+ *              -kernel ELF|Image [-initrd FILE] [-append CMDLINE]
+ *              [-no-reboot] [-nographic] [-monitor stdio|unix:PATH,server,nowait] [-S]
  *              [-d ITEMS] [-D LOGFILE]
  *              [-trace [enable=]GLOB[,events=FILE][,file=DIR]
  *                      [,consumer=SOCKET][,policy=discard|block]]
@@ -21,14 +22,23 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: vtrace-emu [options] -kernel ELF\n"
-		"  -M|-machine virt    the only board (QEMU's riscv virt layout)\n"
-		"  -bios none          accepted for qemu compatibility\n"
+		"usage: vtrace-emu [options] -kernel ELF|Image\n"
+		"  -M|-machine virt[,dumpdtb=FILE]\n"
+		"                      the only board (QEMU's riscv virt layout);"
+		" dumpdtb writes\n"
+		"                      its device tree to FILE and exits\n"
+		"  -bios FW            default (OpenSBI fw_dynamic), none, or an "
+		"ELF or raw file;\n"
+		"                      without -bios an ELF kernel loading at "
+		"0x80000000 runs bare\n"
 		"  -smp N              harts, 1 to %d (also cpus=N)\n"
 		"  -m SIZE             RAM, e.g. 128M, 1G; plain number = MiB "
-		"(default 128M)\n"
-		"  -kernel ELF         RV64 ELF loaded at its p_paddr; all harts "
-		"start at 0x80000000\n"
+		"(default 512M)\n"
+		"  -kernel FILE        RV64 ELF at its p_paddr, or a RISC-V Linux "
+		"Image\n"
+		"  -initrd FILE        initial ramdisk for the kernel\n"
+		"  -append CMDLINE     kernel command line (/chosen/bootargs)\n"
+		"  -no-reboot          a guest reset exits instead of rebooting\n"
 		"  -nographic          UART on stdio (always the case)\n"
 		"  -monitor DEV        stdio or unix:PATH,server,nowait; with "
 		"stdio the monitor\n"
@@ -51,8 +61,9 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	static struct board board;
-	const char *kernel = NULL, *monitor = NULL, *logfile = NULL;
-	uint64_t ram_size = 128ull << 20;
+	const char *monitor = NULL, *logfile = NULL, *dumpdtb = NULL;
+	struct boot_config boot = { 0 };
+	uint64_t ram_size = VIRT_DEFAULT_RAM;
 	unsigned ncpus = 1, logmask = 0;
 	bool start_stopped = false;
 	int code;
@@ -92,7 +103,15 @@ int main(int argc, char **argv)
 			}
 		} else if (!strcmp(o, "-kernel")) {
 			NEED_ARG;
-			kernel = arg;
+			boot.kernel = arg;
+		} else if (!strcmp(o, "-initrd")) {
+			NEED_ARG;
+			boot.initrd = arg;
+		} else if (!strcmp(o, "-append")) {
+			NEED_ARG;
+			boot.append = arg;
+		} else if (!strcmp(o, "-no-reboot")) {
+			boot.no_reboot = true;
 		} else if (!strcmp(o, "-nographic")) {
 		} else if (!strcmp(o, "-S")) {
 			start_stopped = true;
@@ -100,12 +119,10 @@ int main(int argc, char **argv)
 			board.pin_vcpus = true;
 		} else if (!strcmp(o, "-bios")) {
 			NEED_ARG;
-			if (strcmp(arg, "none")) {
-				fprintf(stderr, "vtrace-emu: -bios %s: only "
-						"'none' is supported\n", arg);
-				return 1;
-			}
+			boot.bios = arg;
 		} else if (!strcmp(o, "-M") || !strcmp(o, "-machine")) {
+			const char *d;
+
 			NEED_ARG;
 			if (strcmp(arg, "virt") && strncmp(arg, "virt,", 5) &&
 			    strcmp(arg, "type=virt")) {
@@ -113,6 +130,9 @@ int main(int argc, char **argv)
 						"'virt' is supported\n", arg);
 				return 1;
 			}
+			d = strstr(arg, ",dumpdtb=");
+			if (d)
+				dumpdtb = d + strlen(",dumpdtb=");
 		} else if (!strcmp(o, "-monitor")) {
 			NEED_ARG;
 			monitor = arg;
@@ -146,7 +166,8 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	if (!kernel) {
+	if (!boot.kernel && !dumpdtb && !boot.initrd && !boot.append &&
+	    (!boot.bios || !strcmp(boot.bios, "none"))) {
 		fprintf(stderr, "vtrace-emu: no -kernel given (try -help)\n");
 		return 1;
 	}
@@ -163,13 +184,17 @@ int main(int argc, char **argv)
 	}
 	tcg_log_mask = logmask;
 
-	if (board_init(&board, ncpus, ram_size) ||
-	    board_load_elf(&board, kernel) || board_setup_boot(&board))
+	if (board_init(&board, ncpus, ram_size) || board_boot(&board, &boot))
 		return 1;
+	if (dumpdtb)
+		return board_dump_fdt(&board, dumpdtb) ? 1 : 0;
 	/* The guest image is good: now start tracing, so a bad image starts
 	 * nothing, and the load shows in the trace. */
 	system_trace_init(&board);
-	trace_load_file("kernel", kernel);
+	if (boot.kernel)
+		trace_load_file("kernel", boot.kernel);
+	if (boot.initrd)
+		trace_load_file("initrd", boot.initrd);
 	board.uart_stdin = !(monitor && !strcmp(monitor, "stdio"));
 	if (monitor && monitor_start(&board, monitor))
 		return 1;

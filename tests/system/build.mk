@@ -1,10 +1,12 @@
 # system/ tests: board-level scenario against golden output and qemu.
 SCENARIOS += tests/system/run-guests.sh
+# PLIC/UART/RTC probes, device tree, boot flow and bad input, against QEMU.
+SCENARIOS += tests/system/board.sh
 
 # Board pieces as units: options, device tree, loader, monitor table.
 TESTS += $(O)/tests/test-system
-$(O)/tests/test-system: $(call objs,tests/system/test-system.c system/board.c \
-		system/fdt.c system/loader.c system/monitor.c system/options.c \
+$(O)/tests/test-system: $(call objs,tests/system/test-system.c $(board-y) \
+		system/monitor.c system/options.c \
 		system/tracing.c $(tcg-y) $(trace-y) $(ring-y)) $(O)/obj/gen/trace.o
 	@mkdir -p $(dir $@)
 	$(call link,-lfdt -lcmocka $(RING_LIBS))

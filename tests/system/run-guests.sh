@@ -37,7 +37,7 @@ guest spin $G/spin.S
 guest echo $G/echo.S
 
 # 2. probes: golden output and exit status
-timeout 20 $EMU -M virt -bios none -nographic -smp 4 -kernel $W/probes.elf \
+timeout 20 $EMU -M virt -bios none -nographic -smp 4 -m 128M -kernel $W/probes.elf \
 	>"$W/probes.out" 2>"$W/probes.err" </dev/null
 rc=$?
 [ $rc -eq 42 ] && ok "probes exit status 42" || bad "probes exit status $rc"
@@ -45,7 +45,7 @@ cmp -s "$W/probes.out" $G/probes.expected && ok "probes output = golden" ||
 	{ bad "probes output differs"; diff "$W/probes.out" $G/probes.expected | head; }
 if command -v qemu-system-riscv64 >/dev/null; then
 	timeout 20 qemu-system-riscv64 -M virt -bios none -nographic -smp 4 \
-		-kernel $W/probes.elf >"$W/probes.qemu" 2>/dev/null </dev/null
+		-m 128M -kernel $W/probes.elf >"$W/probes.qemu" 2>/dev/null </dev/null
 	qrc=$?
 	cmp -s "$W/probes.out" "$W/probes.qemu" && [ $qrc -eq $rc ] &&
 		ok "probes output and status = qemu-system-riscv64" ||
@@ -112,7 +112,7 @@ expect_error "RV32 ELF" "64-bit" -kernel $W/rv32.elf
 expect_error "truncated header" "truncated" -kernel $W/trunc-hdr.elf
 expect_error "truncated segment" "truncated" -kernel $W/trunc-seg.elf
 expect_error "segment outside RAM" "outside RAM" -m 128M -kernel $W/high.elf
-expect_error "not an ELF" "not an ELF" -kernel $G/link.ld
+expect_error "not an ELF" "neither an ELF nor a RISC-V Linux Image" -kernel $G/link.ld
 expect_error "missing file" "cannot open" -kernel $W/nope.elf
 expect_error "-smp 0" "-smp" -smp 0 -kernel $W/alu.elf
 expect_error "-smp 99" "-smp" -smp 99 -kernel $W/alu.elf

@@ -83,7 +83,26 @@ static void test_fdt_describes_the_board(void **state)
 	assert_int_equal(board_build_fdt(&b, fdt, sizeof(fdt)), 0);
 	assert_int_equal(fdt_check_header(fdt), 0);
 	str = prop(fdt, "/cpus/cpu@3", "riscv,isa", &len);
-	assert_string_equal(str, "rv64imac_zicsr_zifencei");
+	assert_string_equal(str, "rv64imafdc_zicsr_zifencei");
+	str = prop(fdt, "/cpus/cpu@0", "mmu-type", &len);
+	assert_string_equal(str, "riscv,sv39");
+	/* QEMU's numbering: the last hart first, then the PLIC (9) */
+	p32 = prop(fdt, "/cpus/cpu@3", "phandle", &len);
+	assert_int_equal(fdt32_to_cpu(*p32), 1);
+	p32 = prop(fdt, "/soc/plic@c000000", "phandle", &len);
+	assert_int_equal(fdt32_to_cpu(*p32), 9);
+	p32 = prop(fdt, "/soc/serial@10000000", "interrupt-parent", &len);
+	assert_int_equal(fdt32_to_cpu(*p32), 9);
+	p32 = prop(fdt, "/soc/serial@10000000", "interrupts", &len);
+	assert_int_equal(fdt32_to_cpu(*p32), 10);
+	p32 = prop(fdt, "/soc/rtc@101000", "interrupts", &len);
+	assert_int_equal(fdt32_to_cpu(*p32), 11);
+	p32 = prop(fdt, "/soc/plic@c000000", "interrupts-extended", &len);
+	assert_int_equal(len, 4 * 4 * 4); /* per hart: M ext, S ext */
+	assert_int_equal(fdt32_to_cpu(p32[1]), 11);
+	assert_int_equal(fdt32_to_cpu(p32[3]), 9);
+	assert_null(prop(fdt, "/chosen", "bootargs", &len));
+	assert_null(prop(fdt, "/chosen", "linux,initrd-start", &len));
 	p32 = prop(fdt, "/cpus", "timebase-frequency", &len);
 	assert_int_equal(fdt32_to_cpu(*p32), 10000000);
 	p64 = prop(fdt, "/memory@80000000", "reg", &len);
@@ -107,6 +126,39 @@ static void test_fdt_describes_the_board(void **state)
 	p32 = prop(fdt, "/poweroff", "value", &len);
 	assert_int_equal(fdt32_to_cpu(*p32), 0x5555);
 	assert_true(fdt_path_offset(fdt, "/cpus/cpu@4") < 0);
+
+	/* -append and -initrd land in /chosen */
+	b.boot.cmdline = "console=ttyS0";
+	b.boot.initrd_start = 0x88200000;
+	b.boot.initrd_end = 0x88300000;
+	assert_int_equal(board_build_fdt(&b, fdt, sizeof(fdt)), 0);
+	str = prop(fdt, "/chosen", "bootargs", &len);
+	assert_string_equal(str, "console=ttyS0");
+	p32 = prop(fdt, "/chosen", "linux,initrd-start", &len);
+	assert_int_equal(len, 4);
+	assert_int_equal(fdt32_to_cpu(*p32), 0x88200000);
+	p32 = prop(fdt, "/chosen", "linux,initrd-end", &len);
+	assert_int_equal(fdt32_to_cpu(*p32), 0x88300000);
+}
+
+/* QEMU's reset code and fw_dynamic_info, word for word. */
+static void test_mrom_reset_code(void **state)
+{
+	static uint8_t mrom[VIRT_MROM_SIZE];
+	static const uint32_t words[] = {
+		0x00000297, 0x02828613, 0xf1402573, 0x0202b583, 0x0182b283,
+		0x00028067, 0x80000000, 0, 0x87e00000, 0,
+		0x4942534f, 0, 2, 0, 0x80200000, 0, 1, 0, 0, 0, 0, 0,
+	};
+	uint32_t w;
+
+	boot_write_mrom(mrom, 0x80000000, 0x87e00000, 0x80200000);
+	for (unsigned i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		memcpy(&w, mrom + 4 * i, 4);
+		assert_int_equal(w, words[i]);
+	}
+	memcpy(&w, mrom + sizeof(words), 4);
+	assert_int_equal(w, 0);
 }
 
 #define RAM_BASE 0x80000000ull
@@ -148,7 +200,7 @@ static int load(const uint8_t *buf, size_t len, uint8_t *ram)
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, buf, len), (ssize_t)len);
 	close(fd);
-	ret = board_load_elf_image(path, ram, RAM_BASE, RAM_SIZE);
+	ret = board_load_elf_image(path, ram, RAM_BASE, RAM_SIZE, NULL);
 	unlink(path);
 	return ret;
 }
@@ -268,6 +320,7 @@ int main(void)
 		cmocka_unit_test(test_options_size_and_smp),
 		cmocka_unit_test(test_fdt_address_like_qemu),
 		cmocka_unit_test(test_fdt_describes_the_board),
+		cmocka_unit_test(test_mrom_reset_code),
 		cmocka_unit_test(test_loader_checks_before_loading),
 		cmocka_unit_test(test_monitor_commands_and_errors),
 	};
