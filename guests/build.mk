@@ -1,0 +1,7 @@
+# guests/: what runs inside the emulator besides kernel-lite.
+# make linux-guest: Debian trixie's riscv64 kernel + a busybox initramfs
+# and the kernel's symbols, cached in ${XDG_CACHE_HOME:-~/.cache}/vtrace/.
+linux-guest:
+	$(Q)bash guests/linux/linux-guest.sh >/dev/null
+
+.PHONY: linux-guest
