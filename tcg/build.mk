@@ -2,7 +2,7 @@
 # cache, CSRs, traps).  Unit tests: tests/tcg/.
 include tcg/tcg.mk
 # Our unit tests live in tests/tcg/ (the top level only reads */build.mk).
-include tests/tcg/build.mk
+include tests/tcg/build.mk tests/priv/build.mk
 
 # The threaded interpreter wants one indirect jump per handler and per
 # block-entry site: stop GCC from merging them (cross-jumping) and from

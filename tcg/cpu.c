@@ -172,6 +172,7 @@ struct tcg_cpu *tcg_cpu_create(struct tcg_machine *m, unsigned hartid)
 	cpu->priv = TCG_PRIV_M;
 	cpu->pc = m->ram_base;
 	cpu->mstatus = (2ull << 32) | (2ull << 34); /* UXL = SXL = 64 */
+	tcg_csr_reset(cpu);
 	cpu->state = TCG_CPU_STOPPED; /* until tcg_cpu_exec() */
 	tcg_mmu_flush(cpu);
 	pthread_mutex_init(&cpu->lock, NULL);
@@ -625,7 +626,7 @@ static int handle_exit_request(struct tcg_cpu *cpu)
 		if (!cpu->halted)
 			return -1;
 		/* WFI: wake on any pending-and-enabled-in-mie interrupt. */
-		if (__atomic_load_n(&cpu->mip, __ATOMIC_ACQUIRE) & cpu->mie) {
+		if (tcg_mip(cpu) & cpu->mie) {
 			cpu->halted = 0;
 			return -1;
 		}

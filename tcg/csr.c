@@ -2,12 +2,23 @@
 /*
  * Control and status registers.
  *
- * One function, tcg_csr_access(), knows every implemented CSR: it checks
- * the privilege encoded in the number (bits 9:8) and read-only-ness (bits
+ * One function, csr_access(), knows every implemented CSR: it checks the
+ * privilege encoded in the number (bits 9:8) and read-only-ness (bits
  * 11:10 == 3), then reads and optionally writes under a mask.  Anything it
  * does not know is an illegal instruction, precisely at the csr* op.
- * PMP registers are stored and ignored (QEMU's virt has PMP; guests write
- * them); satp and the mstatus bits that steer translation go to tcg/mmu.c.
+ * What exists and what sticks follows QEMU 7.2's virt cpu without H:
+ *  - PMP: 16 entries, pmpcfg0/2, 54 address bits, granularity 4 bytes;
+ *    a locked entry (L) ignores writes.  Stored, not enforced.
+ *  - cycle/instret (and mcycle/minstret) count retired instructions; a
+ *    csr instruction reads them as they were before it, and its write
+ *    replaces its own increment (a csr instruction ends its block, so
+ *    the block counted it on entry).  mcountinhibit freezes them.
+ *  - mhpmcounter3..18 and mhpmevent3..31 are storage: no event counts.
+ *  - hpmcounter/cycle/time/instret below M as mcounteren (and in U also
+ *    scounteren) allow, else illegal.
+ *  - Sdtrig: two triggers of type 2 (mcontrol); tdata1/tdata2 stored,
+ *    tdata3 reads 0.
+ * satp and the mstatus bits that steer translation go to tcg/mmu.c.
  */
 #include "tcg/tcg-internal.h"
 
@@ -22,8 +33,21 @@
 	(MSTATUS_SIE | MSTATUS_SPIE | MSTATUS_SPP | MSTATUS_SUM | MSTATUS_MXR)
 #define S_INTS (TCG_MIP_SSIP | TCG_MIP_STIP | TCG_MIP_SEIP)
 #define ALL_INTS (S_INTS | TCG_MIP_MSIP | TCG_MIP_MTIP | TCG_MIP_MEIP)
-/* Exceptions S-mode may take: all but ecall from M and the reserved. */
+/* Delegable: all but ecall from VS (no H) and M (read-only 0) and 14. */
 #define MEDELEG_WMASK 0xb3ffull
+#define MENVCFG_WMASK 0xc0000000000000f1ull /* STCE PBMTE CBZE CBCFE CBIE FIOM */
+#define SENVCFG_WMASK 0xf1ull
+#define PMPADDR_MASK ((1ull << 54) - 1)
+#define PMP_L 0x80u
+#define PMP_A_TOR 0x08u
+/* Counters that exist: cycle, time, instret, hpmcounter3..18. */
+#define NB_COUNTERS 19
+/* tdata1 type 2 (mcontrol) on RV64: type in 63:60, the bits QEMU keeps. */
+#define TDATA1_TYPE2 (2ull << 60)
+#define TDATA1_KEEP                                                            \
+	((3ull << 16) | (3ull << 21) | (1u << 6) | (1u << 4) | (1u << 3) |     \
+	 (1u << 2) | (1u << 1) | (1u << 0))
+#define NB_TRIGGERS 2
 
 #define MISA_VALUE                                                             \
 	((2ull << 62) | (1u << ('A' - 'A')) | (1u << ('C' - 'A')) |            \
@@ -34,14 +58,20 @@ enum {
 	CSR_SSTATUS = 0x100, CSR_SIE = 0x104, CSR_STVEC = 0x105,
 	CSR_SCOUNTEREN = 0x106, CSR_SSCRATCH = 0x140, CSR_SEPC = 0x141,
 	CSR_SCAUSE = 0x142, CSR_STVAL = 0x143, CSR_SIP = 0x144,
-	CSR_SATP = 0x180,
+	CSR_SATP = 0x180, CSR_SENVCFG = 0x10a, CSR_MENVCFG = 0x30a,
+	CSR_MCOUNTINHIBIT = 0x320, CSR_MHPMEVENT3 = 0x323,
+	CSR_MHPMEVENT31 = 0x33f, CSR_TSELECT = 0x7a0, CSR_TDATA1 = 0x7a1,
+	CSR_TDATA2 = 0x7a2, CSR_TDATA3 = 0x7a3, CSR_TINFO = 0x7a4,
+	CSR_MCONFIGPTR = 0xf15,
 	CSR_MSTATUS = 0x300, CSR_MISA = 0x301, CSR_MEDELEG = 0x302,
 	CSR_MIDELEG = 0x303, CSR_MIE = 0x304, CSR_MTVEC = 0x305,
 	CSR_MCOUNTEREN = 0x306, CSR_MSCRATCH = 0x340, CSR_MEPC = 0x341,
 	CSR_MCAUSE = 0x342, CSR_MTVAL = 0x343, CSR_MIP = 0x344,
 	CSR_PMPCFG0 = 0x3a0, CSR_PMPADDR0 = 0x3b0,
-	CSR_MCYCLE = 0xb00, CSR_MINSTRET = 0xb02,
+	CSR_MCYCLE = 0xb00, CSR_MINSTRET = 0xb02, CSR_MHPMCOUNTER3 = 0xb03,
+	CSR_MHPMCOUNTER31 = 0xb1f,
 	CSR_CYCLE = 0xc00, CSR_TIME = 0xc01, CSR_INSTRET = 0xc02,
+	CSR_HPMCOUNTER31 = 0xc1f,
 	CSR_MVENDORID = 0xf11, CSR_MARCHID = 0xf12, CSR_MIMPID = 0xf13,
 	CSR_MHARTID = 0xf14,
 };
@@ -58,12 +88,106 @@ static inline void wr(uint64_t *reg, uint64_t val, uint64_t mask)
 	*reg = (*reg & ~mask) | (val & mask);
 }
 
+void tcg_csr_reset(struct tcg_cpu *cpu)
+{
+	for (unsigned i = 0; i < NB_TRIGGERS; i++)
+		cpu->tdata1[i] = TDATA1_TYPE2;
+}
+
+bool tcg_tvm_traps(const struct tcg_cpu *cpu, unsigned priv)
+{
+	return priv == TCG_PRIV_S && (cpu->mstatus & MSTATUS_TVM);
+}
+
+/*
+ * Counter i (0 cycle, 2 instret) as an instruction sees it: cpu->instret
+ * already counts the csr instruction itself when insn is set.
+ */
+static uint64_t counter_read(struct tcg_cpu *cpu, unsigned i, bool insn)
+{
+	if ((cpu->mcountinhibit >> i) & 1)
+		return cpu->ctr_frozen[i];
+	return cpu->instret - insn + cpu->ctr_off[i];
+}
+
+/* The write takes the place of the writing instruction's increment. */
+static void counter_write(struct tcg_cpu *cpu, unsigned i, uint64_t v)
+{
+	if ((cpu->mcountinhibit >> i) & 1)
+		cpu->ctr_frozen[i] = v;
+	else
+		cpu->ctr_off[i] = v - cpu->instret;
+}
+
+static void countinhibit_write(struct tcg_cpu *cpu, uint64_t v, bool insn)
+{
+	for (unsigned i = 0; i < 3; i += 2) {
+		uint64_t cur = counter_read(cpu, i, insn);
+
+		if (((v ^ cpu->mcountinhibit) >> i) & 1) {
+			cpu->mcountinhibit ^= 1ull << i;
+			counter_write(cpu, i, cur);
+		}
+	}
+	cpu->mcountinhibit = v;
+}
+
+/* May priv read user counter i (cycle/time/instret/hpmcounterN)? */
+static bool counter_allowed(const struct tcg_cpu *cpu, unsigned i,
+			    unsigned priv)
+{
+	if (i >= NB_COUNTERS)
+		return false;
+	if (priv < TCG_PRIV_M && !((cpu->mcounteren >> i) & 1))
+		return false;
+	if (priv < TCG_PRIV_S && !((cpu->scounteren >> i) & 1))
+		return false;
+	return true;
+}
+
+/* pmpcfg0/2: each byte is one entry's; a locked entry keeps its byte. */
+static void pmpcfg_write(struct tcg_cpu *cpu, unsigned reg, uint64_t v)
+{
+	uint64_t old = cpu->pmpcfg[reg], keep = 0;
+
+	for (unsigned e = 0; e < 8; e++)
+		if ((old >> (8 * e)) & PMP_L)
+			keep |= 0xffull << (8 * e);
+	cpu->pmpcfg[reg] = (old & keep) | (v & ~keep);
+}
+
+static uint8_t pmp_cfg(const struct tcg_cpu *cpu, unsigned e)
+{
+	return (uint8_t)(cpu->pmpcfg[(e / 8) * 2] >> (8 * (e % 8)));
+}
+
+/* Ignored if the entry is locked or the next is a locked TOR. */
+static void pmpaddr_write(struct tcg_cpu *cpu, unsigned e, uint64_t v)
+{
+	if (e + 1 < 16 && (pmp_cfg(cpu, e + 1) & PMP_L) &&
+	    (pmp_cfg(cpu, e + 1) & 0x18) == PMP_A_TOR)
+		return;
+	if (pmp_cfg(cpu, e) & PMP_L)
+		return;
+	cpu->pmpaddr[e] = v & PMPADDR_MASK;
+}
+
+/* tdata1 of the selected trigger: only type 2 writes are taken. */
+static void tdata1_write(struct tcg_cpu *cpu, uint64_t v)
+{
+	if ((v >> 60) != 2)
+		return;
+	cpu->tdata1[cpu->tselect] = TDATA1_TYPE2 | (v & TDATA1_KEEP);
+}
+
 /*
  * Read csr into *val and, if write, set it to (old & ~wmask) | (wval &
  * wmask).  Returns 0, or -1 for an illegal access at privilege priv.
+ * insn: the access is a guest csr instruction (counters, see above).
  */
-int tcg_csr_access(struct tcg_cpu *cpu, unsigned csr, uint64_t *val,
-		   uint64_t wval, uint64_t wmask, bool write, unsigned priv)
+static int csr_access(struct tcg_cpu *cpu, unsigned csr, uint64_t *val,
+		      uint64_t wval, uint64_t wmask, bool write, unsigned priv,
+		      bool insn)
 {
 	uint64_t v, nv;
 	bool irq_change = false;
@@ -84,10 +208,8 @@ int tcg_csr_access(struct tcg_cpu *cpu, unsigned csr, uint64_t *val,
 	case CSR_MIDELEG: v = cpu->mideleg; break;
 	case CSR_MIE: v = cpu->mie; break;
 	case CSR_SIE: v = cpu->mie & cpu->mideleg; break;
-	case CSR_MIP: v = __atomic_load_n(&cpu->mip, __ATOMIC_ACQUIRE); break;
-	case CSR_SIP:
-		v = __atomic_load_n(&cpu->mip, __ATOMIC_ACQUIRE) & cpu->mideleg;
-		break;
+	case CSR_MIP: v = tcg_mip(cpu); break;
+	case CSR_SIP: v = tcg_mip(cpu) & cpu->mideleg; break;
 	case CSR_MTVEC: v = cpu->mtvec; break;
 	case CSR_STVEC: v = cpu->stvec; break;
 	case CSR_MEPC: v = cpu->mepc; break;
@@ -100,8 +222,11 @@ int tcg_csr_access(struct tcg_cpu *cpu, unsigned csr, uint64_t *val,
 	case CSR_SSCRATCH: v = cpu->sscratch; break;
 	case CSR_MCOUNTEREN: v = cpu->mcounteren; break;
 	case CSR_SCOUNTEREN: v = cpu->scounteren; break;
+	case CSR_MCOUNTINHIBIT: v = cpu->mcountinhibit; break;
+	case CSR_MENVCFG: v = cpu->menvcfg; break;
+	case CSR_SENVCFG: v = cpu->senvcfg; break;
 	case CSR_SATP:
-		if (priv == TCG_PRIV_S && (cpu->mstatus & MSTATUS_TVM))
+		if (tcg_tvm_traps(cpu, priv))
 			return -1;
 		v = cpu->satp;
 		break;
@@ -114,19 +239,36 @@ int tcg_csr_access(struct tcg_cpu *cpu, unsigned csr, uint64_t *val,
 		v = cpu->pmpaddr[csr - CSR_PMPADDR0];
 		break;
 	case CSR_MCYCLE: case CSR_MINSTRET:
-		v = cpu->instret;
+		v = counter_read(cpu, csr - CSR_MCYCLE, insn);
 		break;
-	case CSR_CYCLE: case CSR_TIME: case CSR_INSTRET: {
-		unsigned b = csr - CSR_CYCLE;
+	case CSR_MHPMCOUNTER3 ... CSR_MHPMCOUNTER31:
+		if (csr - CSR_MCYCLE >= NB_COUNTERS)
+			return -1;
+		v = cpu->mhpmcounter[csr - CSR_MCYCLE - 3];
+		break;
+	case CSR_MHPMEVENT3 ... CSR_MHPMEVENT31:
+		v = cpu->mhpmevent[csr - CSR_MHPMEVENT3];
+		break;
+	case CSR_CYCLE ... CSR_HPMCOUNTER31: {
+		unsigned i = csr - CSR_CYCLE;
 
-		if (priv < TCG_PRIV_M && !((cpu->mcounteren >> b) & 1))
+		if (!counter_allowed(cpu, i, priv))
 			return -1;
-		if (priv < TCG_PRIV_S && !((cpu->scounteren >> b) & 1))
-			return -1;
-		v = csr == CSR_TIME ? read_time(cpu) : cpu->instret;
+		if (i == 1)
+			v = read_time(cpu);
+		else if (i < 3)
+			v = counter_read(cpu, i, insn);
+		else
+			v = cpu->mhpmcounter[i - 3];
 		break;
 	}
+	case CSR_TSELECT: v = cpu->tselect; break;
+	case CSR_TDATA1: v = cpu->tdata1[cpu->tselect]; break;
+	case CSR_TDATA2: v = cpu->tdata2[cpu->tselect]; break;
+	case CSR_TDATA3: v = 0; break;
+	case CSR_TINFO: v = 1u << 2; break; /* type 2 only */
 	case CSR_MVENDORID: case CSR_MARCHID: case CSR_MIMPID:
+	case CSR_MCONFIGPTR:
 		v = 0;
 		break;
 	case CSR_MHARTID: v = cpu->hartid; break;
@@ -168,11 +310,17 @@ int tcg_csr_access(struct tcg_cpu *cpu, unsigned csr, uint64_t *val,
 		irq_change = true;
 		break;
 	case CSR_MIP: case CSR_SIP: {
-		uint64_t m = csr == CSR_MIP ? S_INTS : (cpu->mideleg & TCG_MIP_SSIP);
+		/* M writes SSIP, STIP and its own SEIP bit; S only SSIP. */
+		uint64_t m = csr == CSR_MIP ? TCG_MIP_SSIP | TCG_MIP_STIP
+					    : (cpu->mideleg & TCG_MIP_SSIP);
 		uint64_t set = nv & m, clr = ~nv & m;
 
 		__atomic_fetch_or(&cpu->mip, set, __ATOMIC_ACQ_REL);
 		__atomic_fetch_and(&cpu->mip, ~clr, __ATOMIC_ACQ_REL);
+		if (csr == CSR_MIP && (nv & TCG_MIP_SEIP))
+			__atomic_fetch_or(&cpu->seip, 1, __ATOMIC_ACQ_REL);
+		else if (csr == CSR_MIP)
+			__atomic_fetch_and(&cpu->seip, ~1, __ATOMIC_ACQ_REL);
 		irq_change = true;
 		break;
 	}
@@ -188,24 +336,45 @@ int tcg_csr_access(struct tcg_cpu *cpu, unsigned csr, uint64_t *val,
 	case CSR_STVAL: cpu->stval = nv; break;
 	case CSR_MSCRATCH: cpu->mscratch = nv; break;
 	case CSR_SSCRATCH: cpu->sscratch = nv; break;
-	case CSR_MCOUNTEREN: cpu->mcounteren = nv & 7; break;
-	case CSR_SCOUNTEREN: cpu->scounteren = nv & 7; break;
+	case CSR_MCOUNTEREN: cpu->mcounteren = nv; break;
+	case CSR_SCOUNTEREN: cpu->scounteren = nv; break;
+	case CSR_MCOUNTINHIBIT: countinhibit_write(cpu, nv, insn); break;
+	case CSR_MENVCFG: wr(&cpu->menvcfg, nv, MENVCFG_WMASK); break;
+	case CSR_SENVCFG: wr(&cpu->senvcfg, nv, SENVCFG_WMASK); break;
 	case CSR_PMPCFG0: case CSR_PMPCFG0 + 2:
-		cpu->pmpcfg[csr - CSR_PMPCFG0] = nv;
+		pmpcfg_write(cpu, csr - CSR_PMPCFG0, nv);
 		break;
 	case CSR_PMPADDR0 ... CSR_PMPADDR0 + 15:
-		cpu->pmpaddr[csr - CSR_PMPADDR0] = nv & ((1ull << 54) - 1);
+		pmpaddr_write(cpu, csr - CSR_PMPADDR0, nv);
 		break;
 	case CSR_MCYCLE: case CSR_MINSTRET:
-		cpu->instret = nv;
+		counter_write(cpu, csr - CSR_MCYCLE, nv);
 		break;
+	case CSR_MHPMCOUNTER3 ... CSR_MHPMCOUNTER31:
+		cpu->mhpmcounter[csr - CSR_MCYCLE - 3] = nv;
+		break;
+	case CSR_MHPMEVENT3 ... CSR_MHPMEVENT31:
+		cpu->mhpmevent[csr - CSR_MHPMEVENT3] = nv;
+		break;
+	case CSR_TSELECT:
+		if (nv < NB_TRIGGERS)
+			cpu->tselect = nv;
+		break;
+	case CSR_TDATA1: tdata1_write(cpu, nv); break;
+	case CSR_TDATA2: cpu->tdata2[cpu->tselect] = nv; break;
 	case CSR_SATP: tcg_mmu_write_satp(cpu, nv); break;
-	default: /* misa: writes ignored */
+	default: /* misa, tdata3, tinfo, mconfigptr: writes ignored */
 		break;
 	}
 	if (irq_change)
 		__atomic_store_n(&cpu->exit_request, 1, __ATOMIC_RELAXED);
 	return 0;
+}
+
+int tcg_csr_access(struct tcg_cpu *cpu, unsigned csr, uint64_t *val,
+		   uint64_t wval, uint64_t wmask, bool write, unsigned priv)
+{
+	return csr_access(cpu, csr, val, wval, wmask, write, priv, false);
 }
 
 /*
@@ -237,7 +406,7 @@ int tcg_helper_csr(struct tcg_cpu *cpu, unsigned rd, unsigned rs1, int64_t imm)
 		wmask = src;
 		break;
 	}
-	if (tcg_csr_access(cpu, csr, &old, wval, wmask, write, cpu->priv)) {
+	if (csr_access(cpu, csr, &old, wval, wmask, write, cpu->priv, true)) {
 		tcg_raise(cpu, EXC_ILLEGAL, (uint64_t)imm >> 32);
 		return TCG_H_EXIT;
 	}

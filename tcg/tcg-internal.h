@@ -103,6 +103,13 @@ struct tcg_cpu {
 	uint64_t stvec, sepc, scause, stval, sscratch, scounteren;
 	uint64_t pmpcfg[4], pmpaddr[16];
 	uint64_t hartid;
+	/* csr.c: counters, hpm, envcfg, triggers (storage; see csr.c) */
+	uint64_t mcountinhibit, menvcfg, senvcfg;
+	uint64_t ctr_off[3];	/* cycle, -, instret: value - instret */
+	uint64_t ctr_frozen[3];	/* their value while inhibited */
+	uint64_t mhpmcounter[16], mhpmevent[29];
+	uint64_t tselect, tdata1[2], tdata2[2];
+	int seip;		/* atomic: bit 0 written by M, bit 1 the line */
 
 	/* LR/SC reservation: RAM offset and the value LR read (CAS on SC). */
 	uint64_t res_addr, res_val;
@@ -194,6 +201,17 @@ void tcg_helper_trace_mem(struct tcg_cpu *cpu, uint64_t addr, unsigned info);
 void tcg_helper_trace_tb(struct tcg_cpu *cpu, uint64_t pc);
 
 /* csr.c */
+/* mip with SEIP as the OR of the bit M wrote and the external line. */
+static inline uint64_t tcg_mip(const struct tcg_cpu *cpu)
+{
+	return __atomic_load_n(&cpu->mip, __ATOMIC_ACQUIRE) |
+	       (__atomic_load_n(&cpu->seip, __ATOMIC_ACQUIRE)
+			? TCG_MIP_SEIP : 0);
+}
+/* satp and sfence.vma at priv trap as illegal (S with mstatus.TVM). */
+bool tcg_tvm_traps(const struct tcg_cpu *cpu, unsigned priv);
+/* CSR values at reset that are not zero (tcg_cpu_create). */
+void tcg_csr_reset(struct tcg_cpu *cpu);
 int tcg_helper_csr(struct tcg_cpu *cpu, unsigned rd, unsigned rs1,
 		   int64_t imm);
 int tcg_csr_access(struct tcg_cpu *cpu, unsigned csr, uint64_t *val,

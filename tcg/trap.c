@@ -11,20 +11,34 @@
  */
 #include "tcg/tcg-internal.h"
 
+/*
+ * SEIP has two sources, ORed into mip.SEIP: the bit M-mode writes and the
+ * external line (cpu->seip bits 0 and 1); the other bits are mip's own.
+ */
 void tcg_cpu_set_irq(struct tcg_cpu *cpu, uint32_t bits, bool level)
 {
-	if (level) {
-		if ((__atomic_fetch_or(&cpu->mip, bits, __ATOMIC_ACQ_REL) &
-		     bits) != bits)
-			tcg_kick(cpu);
-	} else {
-		__atomic_fetch_and(&cpu->mip, ~(uint64_t)bits, __ATOMIC_ACQ_REL);
+	bool raised = false;
+
+	if (bits & TCG_MIP_SEIP) {
+		if (level)
+			raised = !(__atomic_fetch_or(&cpu->seip, 2,
+						     __ATOMIC_ACQ_REL) & 2);
+		else
+			__atomic_fetch_and(&cpu->seip, ~2, __ATOMIC_ACQ_REL);
+		bits &= ~TCG_MIP_SEIP;
 	}
+	if (bits && level)
+		raised |= (__atomic_fetch_or(&cpu->mip, bits, __ATOMIC_ACQ_REL) &
+			   bits) != bits;
+	else if (bits)
+		__atomic_fetch_and(&cpu->mip, ~(uint64_t)bits, __ATOMIC_ACQ_REL);
+	if (raised)
+		tcg_kick(cpu);
 }
 
 uint64_t tcg_cpu_get_mip(const struct tcg_cpu *cpu)
 {
-	return __atomic_load_n(&cpu->mip, __ATOMIC_ACQUIRE);
+	return tcg_mip(cpu);
 }
 
 static const char *const exc_names[16] = {
@@ -96,26 +110,35 @@ void tcg_raise(struct tcg_cpu *cpu, uint64_t cause, uint64_t tval)
 	take_trap(cpu, cause, tval, false);
 }
 
-/* The highest-priority interrupt enabled now, or -1. */
+/* The first of the priority order (MEI MSI MTI SEI SSI STI) in bits. */
+static int highest(uint64_t bits)
+{
+	static const int order[] = { 11, 3, 7, 9, 1, 5 };
+
+	for (unsigned i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		if (bits & (1ull << order[i]))
+			return order[i];
+	return -1;
+}
+
+/*
+ * The interrupt to take now, or -1.  Interrupts not delegated go to M:
+ * enabled below M always, in M with mstatus.MIE.  Delegated ones go to S:
+ * enabled in U always, in S with mstatus.SIE, never in M.  M's come first
+ * whatever their number (QEMU's riscv_cpu_local_irq_pending).
+ */
 static int pending_irq(struct tcg_cpu *cpu)
 {
-	uint64_t pend = __atomic_load_n(&cpu->mip, __ATOMIC_ACQUIRE) & cpu->mie;
-	uint64_t m_en, s_en, en;
-	static const int order[] = { 11, 3, 7, 9, 1, 5 };
+	uint64_t pend = tcg_mip(cpu) & cpu->mie;
+	uint64_t m = pend & ~cpu->mideleg, s = pend & cpu->mideleg;
 
 	if (!pend)
 		return -1;
-	m_en = (cpu->priv < TCG_PRIV_M ||
-		(cpu->mstatus & MSTATUS_MIE)) ? ~cpu->mideleg : 0;
-	s_en = (cpu->priv < TCG_PRIV_S ||
-		(cpu->priv == TCG_PRIV_S && (cpu->mstatus & MSTATUS_SIE)))
-		       ? cpu->mideleg : 0;
-	en = pend & (m_en | s_en);
-	if (!en)
-		return -1;
-	for (unsigned i = 0; i < sizeof(order) / sizeof(order[0]); i++)
-		if (en & (1ull << order[i]))
-			return order[i];
+	if (m && (cpu->priv < TCG_PRIV_M || (cpu->mstatus & MSTATUS_MIE)))
+		return highest(m);
+	if (s && (cpu->priv < TCG_PRIV_S ||
+		  (cpu->priv == TCG_PRIV_S && (cpu->mstatus & MSTATUS_SIE))))
+		return highest(s);
 	return -1;
 }
 
@@ -236,8 +259,7 @@ int tcg_helper_system(struct tcg_cpu *cpu, unsigned opc, uint32_t raw)
 		tcg_jc_flush(cpu);
 		return TCG_H_CONT;
 	case TCG_IR_SFENCE_VMA:
-		if (cpu->priv == TCG_PRIV_U ||
-		    (cpu->priv == TCG_PRIV_S && (s & MSTATUS_TVM)))
+		if (cpu->priv == TCG_PRIV_U || tcg_tvm_traps(cpu, cpu->priv))
 			return illegal(cpu, raw);
 		return tcg_helper_sfence_vma(cpu, (raw >> 15) & 31,
 					     (raw >> 20) & 31);

@@ -197,6 +197,7 @@ static void test_priv_counters_need_counteren(void **state)
 {
 	struct th *t = new_machine();
 
+	th_emit(t, ADDI(0, 0, 0));
 	th_emit(t, CSRR(10, CSR_INSTRET));
 	th_emit(t, ECALL());
 	tcg_cpu_write_csr(t->cpu[0], CSR_MCOUNTEREN, 7);
@@ -204,7 +205,136 @@ static void test_priv_counters_need_counteren(void **state)
 	tcg_cpu_set_priv(t->cpu[0], TCG_PRIV_U);
 	assert_int_equal(th_run_at(t, 0, CODE), 0);
 	assert_int_equal(th_csr(t, 0, CSR_MCAUSE), 8); /* the ecall */
-	assert_true(th_reg(t, 0, 10) > 0);
+	assert_int_equal(th_reg(t, 0, 10), 1); /* the nop before it */
+	th_free(t);
+}
+
+#define CSR_MCYCLE 0xb00
+#define CSR_MINSTRET 0xb02
+#define CSR_MCOUNTINHIBIT 0x320
+
+/*
+ * The spec (Zicntr): a csr instruction reads a counter as it was before
+ * it, and its write replaces its own increment, so the next instruction
+ * reads what was written.  (QEMU 7.2 counts host ticks without -icount,
+ * and with it also counts the writing instruction: it reads 1 below.)
+ */
+static void test_priv_counters_around_csr_writes(void **state)
+{
+	struct th *t = new_machine();
+
+	th_emit(t, CSRW(CSR_MINSTRET, 0));
+	th_emit(t, CSRR(10, CSR_MINSTRET));	/* 0 */
+	th_emit(t, CSRW(CSR_MINSTRET, 0));
+	th_emit(t, ADDI(0, 0, 0));
+	th_emit(t, ADDI(0, 0, 0));
+	th_emit(t, CSRR(11, CSR_MINSTRET));	/* 2 */
+	th_emit(t, ADDI(5, 0, 100));
+	th_emit(t, CSRW(CSR_MINSTRET, 5));
+	th_emit(t, CSRRW(12, CSR_MINSTRET, 0));	/* 100, then 0 */
+	th_emit(t, CSRR(13, CSR_INSTRET));	/* 0 */
+	th_emit(t, CSRR(14, CSR_INSTRET));
+	th_emit(t, CSRR(15, CSR_INSTRET));	/* one more */
+	th_emit(t, CSRW(CSR_MCYCLE, 0));
+	th_emit(t, CSRR(16, CSR_CYCLE));	/* 0 */
+	th_emit(t, CSRRWI(0, CSR_MCOUNTINHIBIT, 4)); /* stop instret */
+	th_emit(t, CSRR(17, CSR_MINSTRET));
+	th_emit(t, ADDI(0, 0, 0));
+	th_emit(t, CSRR(18, CSR_MINSTRET));	/* the same */
+	th_emit(t, CSRRWI(0, CSR_MINSTRET, 7));
+	th_emit(t, CSRR(19, CSR_MINSTRET));	/* 7 while stopped */
+	th_emit(t, CSRRWI(0, CSR_MCOUNTINHIBIT, 0));
+	th_emit(t, CSRR(20, CSR_MINSTRET));	/* 7: counting starts after */
+	th_emit(t, HALT());
+	assert_int_equal(th_run_at(t, 0, CODE), 0);
+	assert_int_equal(th_reg(t, 0, 10), 0);
+	assert_int_equal(th_reg(t, 0, 11), 2);
+	assert_int_equal(th_reg(t, 0, 12), 100);
+	assert_int_equal(th_reg(t, 0, 13), 0);
+	assert_int_equal(th_reg(t, 0, 15) - th_reg(t, 0, 14), 1);
+	assert_int_equal(th_reg(t, 0, 16), 0);
+	assert_int_equal(th_reg(t, 0, 18), th_reg(t, 0, 17));
+	assert_int_equal(th_reg(t, 0, 19), 7);
+	assert_int_equal(th_reg(t, 0, 20), 7);
+	th_free(t);
+}
+
+/*
+ * Within a level the spec's order: MEI, MSI, MTI, SEI, SSI, STI (QEMU
+ * 7.2 takes the lowest-numbered bit instead); M-level before S-level.
+ */
+static void test_priv_interrupt_priority(void **state)
+{
+	static const struct {
+		uint64_t pend, deleg;
+		enum tcg_priv priv;
+		uint64_t cause;
+	} c[] = {
+		{ 0x222, 0, TCG_PRIV_M, 9 },
+		{ 0x022, 0, TCG_PRIV_M, 1 },
+		{ 0xaaa, 0, TCG_PRIV_M, 11 },
+		{ 0x2aa, 0, TCG_PRIV_M, 3 },
+		{ 0x2a2, 0, TCG_PRIV_M, 7 },
+		{ 0x222, 0x222, TCG_PRIV_U, 9 },
+		{ 0x022, 0x022, TCG_PRIV_U, 1 },
+		{ 0x222, 0x200, TCG_PRIV_U, 1 },	/* M-level SSI first */
+		{ 0x222, 0x202, TCG_PRIV_S, 5 },
+	};
+
+	for (unsigned i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		struct th *t = new_machine();
+		struct tcg_cpu *cpu = t->cpu[0];
+
+		th_emit(t, ADDI(0, 0, 0));
+		th_emit(t, HALT());
+		tcg_cpu_write_csr(cpu, CSR_MIDELEG, c[i].deleg);
+		tcg_cpu_write_csr(cpu, CSR_MIE, c[i].pend);
+		tcg_cpu_write_csr(cpu, CSR_MIP, c[i].pend & 0x222);
+		tcg_cpu_set_irq(cpu, c[i].pend & 0x888, true);
+		tcg_cpu_write_csr(cpu, CSR_MSTATUS, (1ull << 3) | (1ull << 1));
+		tcg_cpu_set_priv(cpu, c[i].priv);
+		assert_int_equal(th_run_at(t, 0, CODE), 0);
+		if ((c[i].deleg >> c[i].cause) & 1)
+			assert_int_equal(th_csr(t, 0, CSR_SCAUSE),
+					 INT_BIT | c[i].cause);
+		else
+			assert_int_equal(th_csr(t, 0, CSR_MCAUSE),
+					 INT_BIT | c[i].cause);
+		th_free(t);
+	}
+}
+
+/* mip.SEIP is the OR of the bit M writes and the line the PLIC drives. */
+static void test_priv_seip_is_software_or_line(void **state)
+{
+	struct th *t = new_machine();
+	struct tcg_cpu *cpu = t->cpu[0];
+
+	tcg_cpu_set_irq(cpu, TCG_MIP_SEIP, true);
+	assert_int_equal(th_csr(t, 0, CSR_MIP), TCG_MIP_SEIP);
+	tcg_cpu_write_csr(cpu, CSR_MIP, 0);		/* M clears its bit */
+	assert_int_equal(th_csr(t, 0, CSR_MIP), TCG_MIP_SEIP);
+	tcg_cpu_set_irq(cpu, TCG_MIP_SEIP, false);
+	assert_int_equal(th_csr(t, 0, CSR_MIP), 0);
+	tcg_cpu_write_csr(cpu, CSR_MIP, TCG_MIP_SEIP);
+	assert_int_equal(tcg_cpu_get_mip(cpu), TCG_MIP_SEIP);
+	tcg_cpu_set_irq(cpu, TCG_MIP_SEIP, true);
+	tcg_cpu_set_irq(cpu, TCG_MIP_SEIP, false);	/* M's bit stays */
+	assert_int_equal(th_csr(t, 0, CSR_MIP), TCG_MIP_SEIP);
+	tcg_cpu_write_csr(cpu, CSR_MIP, 0);
+	assert_int_equal(th_csr(t, 0, CSR_MIP), 0);
+	/* S cannot write SEIP or STIP through sip, even delegated */
+	tcg_cpu_write_csr(cpu, CSR_MIDELEG, 0x222);
+	tcg_cpu_write_csr(cpu, CSR_SIP, 0x222);
+	assert_int_equal(th_csr(t, 0, CSR_MIP), 0x2);
+	/* and an external SEIP wakes and interrupts S */
+	th_emit(t, JAL(0, 0));
+	tcg_cpu_write_csr(cpu, CSR_MIP, 0);
+	tcg_cpu_write_csr(cpu, CSR_MIE, TCG_MIP_SEIP);
+	tcg_cpu_set_priv(cpu, TCG_PRIV_U);
+	tcg_cpu_set_irq(cpu, TCG_MIP_SEIP, true);
+	assert_int_equal(th_run_at(t, 0, CODE), 0);
+	assert_int_equal(th_csr(t, 0, CSR_SCAUSE), INT_BIT | 9);
 	th_free(t);
 }
 
@@ -212,7 +342,7 @@ static void test_csr_unimplemented_and_readonly_are_illegal(void **state)
 {
 	const uint32_t bad_m[] = {
 		CSRR(10, 0x7c0),	 /* custom */
-		CSRR(10, 0xb03),	 /* mhpmcounter3: not implemented */
+		CSRR(10, 0xb13),	 /* mhpmcounter19: QEMU virt has 16 */
 		CSRW(CSR_MHARTID, 10),	 /* read-only */
 		CSRRSI(10, CSR_MHARTID, 1),
 		CSRR(10, 0x3a1),	 /* pmpcfg1 does not exist on RV64 */
@@ -405,6 +535,9 @@ int main(void)
 		cmocka_unit_test(test_priv_delegation_to_s),
 		cmocka_unit_test(test_priv_illegal_csr_access_from_u),
 		cmocka_unit_test(test_priv_counters_need_counteren),
+		cmocka_unit_test(test_priv_counters_around_csr_writes),
+		cmocka_unit_test(test_priv_interrupt_priority),
+		cmocka_unit_test(test_priv_seip_is_software_or_line),
 		cmocka_unit_test(test_csr_unimplemented_and_readonly_are_illegal),
 		cmocka_unit_test(test_csr_values_and_masks),
 		cmocka_unit_test(test_priv_timer_interrupt_at_block_boundary),
