@@ -51,5 +51,40 @@ for g in $GUESTS; do
 		diff "$W/$g.out" "$W/$g.qemu" | head -20
 	fi
 done
+
+# OpenSBI (Debian's fw_jump) with an S-mode payload at 0x80200000, linked
+# into one image; 1 and 4 harts.  Everything it prints must equal QEMU's
+# -cpu rv64,h=false,sstc=false (we have neither) but the "Base ISA" line
+# (F and D are the fpu's part) and the boot hart's id (the lottery
+# winner, any hart).  Golden: sbi-1.expected, sbi-4.expected.
+FW=/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.bin
+if [ ! -f $FW ]; then
+	echo "  (no $FW: OpenSBI not checked)"
+else
+	$CC -march=rv64imac_zicsr_zifencei -mabi=lp64 -O2 -mcmodel=medany \
+		-ffreestanding -fno-pic -nostdlib -static -Wall -Wextra \
+		-DFW_JUMP_BIN="\"$FW\"" -Wl,--build-id=none \
+		-Wl,--no-warn-rwx-segments -T $P/sbi.ld $P/sbi-start.S \
+		$P/sbi-payload.c -o "$W/sbi.elf" || bad "build sbi payload"
+	for n in 1 4; do
+		timeout 60 $EMU -smp $n -bios none -nographic \
+			-kernel "$W/sbi.elf" </dev/null 2>&1 |
+			grep -v "Base ISA\|Boot HART ID\|Domain0 Boot HART" >"$W/sbi-$n.out"
+		if cmp -s "$W/sbi-$n.out" $P/sbi-$n.expected; then
+			ok "OpenSBI + payload, $n hart(s) = golden"
+		else
+			bad "OpenSBI + payload, $n hart(s) differs from golden"
+			diff "$W/sbi-$n.out" $P/sbi-$n.expected | head -20
+		fi
+		[ $have_qemu = 1 ] || continue
+		timeout 60 $QEMU -M virt -cpu rv64,h=false,sstc=false -smp $n \
+			-bios none -nographic -kernel "$W/sbi.elf" </dev/null \
+			2>&1 | grep -v "Base ISA\|Boot HART ID\|Domain0 Boot HART" >"$W/sbi-$n.qemu"
+		cmp -s "$W/sbi-$n.out" "$W/sbi-$n.qemu" &&
+			ok "OpenSBI + payload, $n hart(s) = $QEMU" ||
+			{ bad "OpenSBI, $n hart(s) differs from $QEMU"
+			  diff "$W/sbi-$n.out" "$W/sbi-$n.qemu" | head -20; }
+	done
+fi
 [ $have_qemu = 1 ] || echo "  (no $QEMU: compared with the golden files only)"
 exit $fail
