@@ -10,6 +10,6 @@ emu-y := system/main.c $(board-y) system/monitor.c system/options.c \
 emu-objs := $(call objs,$(emu-y) $(trace-y) $(ring-y)) $(O)/obj/gen/trace.o
 PROGS += $(O)/vtrace-emu
 $(O)/vtrace-emu: $(emu-objs)
-	$(call link,-lfdt $(RING_LIBS))
+	$(call link,-lfdt $(RING_LIBS) $(TCG_LIBS))
 # Our tests live in tests/system/ (the top level only reads */build.mk).
 include tests/system/build.mk

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The RISC-V CPU core: RV64IMAC + Zicsr + Zifencei, M/S/U modes, Sv39.
+ * The RISC-V CPU core: RV64IMAFDC + Zicsr + Zifencei, M/S/U modes, Sv39.
  *
  * Usable without the board: a test creates a machine over its own RAM
  * buffer and an MMIO callback table, adds vCPUs and runs them.

@@ -25,12 +25,13 @@
 #define MSTATUS_WMASK                                                          \
 	(MSTATUS_SIE | MSTATUS_MIE | MSTATUS_SPIE | MSTATUS_MPIE |             \
 	 MSTATUS_SPP | MSTATUS_MPP | MSTATUS_MPRV | MSTATUS_SUM |              \
-	 MSTATUS_MXR | MSTATUS_TVM | MSTATUS_TW | MSTATUS_TSR)
+	 MSTATUS_MXR | MSTATUS_TVM | MSTATUS_TW | MSTATUS_TSR | MSTATUS_FS)
 #define SSTATUS_MASK                                                           \
 	(MSTATUS_SIE | MSTATUS_SPIE | MSTATUS_SPP | MSTATUS_SUM |              \
-	 MSTATUS_MXR | MSTATUS_UXL)
+	 MSTATUS_MXR | MSTATUS_UXL | MSTATUS_FS | MSTATUS_SD)
 #define SSTATUS_WMASK                                                          \
-	(MSTATUS_SIE | MSTATUS_SPIE | MSTATUS_SPP | MSTATUS_SUM | MSTATUS_MXR)
+	(MSTATUS_SIE | MSTATUS_SPIE | MSTATUS_SPP | MSTATUS_SUM |              \
+	 MSTATUS_MXR | MSTATUS_FS)
 #define S_INTS (TCG_MIP_SSIP | TCG_MIP_STIP | TCG_MIP_SEIP)
 #define ALL_INTS (S_INTS | TCG_MIP_MSIP | TCG_MIP_MTIP | TCG_MIP_MEIP)
 /* Delegable: all but ecall from VS (no H) and M (read-only 0) and 14. */
@@ -51,10 +52,11 @@
 
 #define MISA_VALUE                                                             \
 	((2ull << 62) | (1u << ('A' - 'A')) | (1u << ('C' - 'A')) |            \
-	 (1u << ('I' - 'A')) | (1u << ('M' - 'A')) | (1u << ('S' - 'A')) |     \
-	 (1u << ('U' - 'A')))
+	 (1u << ('D' - 'A')) | (1u << ('F' - 'A')) | (1u << ('I' - 'A')) |     \
+	 (1u << ('M' - 'A')) | (1u << ('S' - 'A')) | (1u << ('U' - 'A')))
 
 enum {
+	CSR_FFLAGS = 0x001, CSR_FRM = 0x002, CSR_FCSR = 0x003,
 	CSR_SSTATUS = 0x100, CSR_SIE = 0x104, CSR_STVEC = 0x105,
 	CSR_SCOUNTEREN = 0x106, CSR_SSCRATCH = 0x140, CSR_SEPC = 0x141,
 	CSR_SCAUSE = 0x142, CSR_STVAL = 0x143, CSR_SIP = 0x144,
@@ -197,6 +199,10 @@ static int csr_access(struct tcg_cpu *cpu, unsigned csr, uint64_t *val,
 	if (write && (csr >> 10) == 3)
 		return -1;
 	switch (csr) {
+	case CSR_FFLAGS ... CSR_FCSR:
+		if (tcg_fpu_csr_read(cpu, csr, &v))
+			return -1;
+		break;
 	case CSR_MSTATUS:
 		v = cpu->mstatus;
 		break;
@@ -288,13 +294,18 @@ static int csr_access(struct tcg_cpu *cpu, unsigned csr, uint64_t *val,
 			nv = (nv & ~MSTATUS_MPP) | (v & MSTATUS_MPP);
 		wr(&cpu->mstatus, nv, MSTATUS_WMASK);
 		tcg_mmu_mstatus_changed(cpu, v);
+		tcg_fpu_status_written(cpu);
 		irq_change = true;
 		break;
 	case CSR_SSTATUS:
 		v = cpu->mstatus;
 		wr(&cpu->mstatus, nv, SSTATUS_WMASK);
 		tcg_mmu_mstatus_changed(cpu, v);
+		tcg_fpu_status_written(cpu);
 		irq_change = true;
+		break;
+	case CSR_FFLAGS ... CSR_FCSR:
+		tcg_fpu_csr_write(cpu, csr, nv);
 		break;
 	case CSR_MEDELEG: wr(&cpu->medeleg, nv, MEDELEG_WMASK); break;
 	case CSR_MIDELEG:

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Decoder for RV64IMAC + Zicsr + Zifencei.
+ * Decoder for RV64IMAFDC + Zicsr + Zifencei.
  *
  * 32-bit instructions are matched against insn.def, pre-bucketed by the
  * 7-bit major opcode so a lookup tries only a handful of entries.  The
@@ -13,7 +13,10 @@
 
 #include "tcg/decode.h"
 
-enum rv_fmt { F_R, F_I, F_S, F_B, F_U, F_J, F_SH, F_SHW, F_CSR, F_CSRI, F_A, F_N };
+enum rv_fmt {
+	F_R, F_I, F_S, F_B, F_U, F_J, F_SH, F_SHW, F_CSR, F_CSRI, F_A, F_N,
+	F_FL, F_FST, F_FR, F_FR1, F_FR4, F_FCMP, F_FX, F_XF,
+};
 
 struct rv_insn_desc {
 	uint32_t mask, match;
@@ -34,7 +37,7 @@ const char *const rv_insn_names[RV_NB_INSNS] = {
 };
 
 /* Per major opcode, a 0-terminated list of table ids. */
-#define RV_BUCKET_MAX 24
+#define RV_BUCKET_MAX 64 /* OP-FP has 50 */
 static uint8_t rv_buckets[128][RV_BUCKET_MAX];
 static pthread_once_t rv_once = PTHREAD_ONCE_INIT;
 
@@ -83,9 +86,11 @@ static unsigned rv_decode32(uint32_t w, struct rv_insn *d)
 		return 4;
 	switch (rv_table[id].fmt) {
 	case F_I:
+	case F_FL:
 		d->imm = (int32_t)w >> 20;
 		break;
 	case F_S:
+	case F_FST:
 		d->imm = (int64_t)((int32_t)w >> 25) * 32 + (int64_t)bit(w, 11, 7);
 		break;
 	case F_B:
@@ -148,6 +153,14 @@ static unsigned rv_decode16(uint32_t c, struct rv_insn *d)
 		    (bit(c, 6, 6) << 2) | (bit(c, 5, 5) << 3);
 		if (u)
 			set(d, RV_addi, rdp, 2, 0, u);
+		break;
+	case 0 << 3 | 1: /* c.fld */
+	case 0 << 3 | 5: /* c.fsd */
+		u = (bit(c, 12, 10) << 3) | (bit(c, 6, 5) << 6);
+		if (f3 == 1)
+			set(d, RV_fld, rdp, rs1p, 0, u);
+		else
+			set(d, RV_fsd, 0, rs1p, rdp, u);
 		break;
 	case 0 << 3 | 2: /* c.lw */
 	case 0 << 3 | 6: /* c.sw */
@@ -222,6 +235,11 @@ static unsigned rv_decode16(uint32_t c, struct rv_insn *d)
 	case 2 << 3 | 0: /* c.slli */
 		set(d, RV_slli, rd, rd, 0, imm6 & 63);
 		break;
+	case 2 << 3 | 1: /* c.fldsp */
+		set(d, RV_fld, rd, 2, 0,
+		    (bit(c, 12, 12) << 5) | (bit(c, 6, 5) << 3) |
+			    (bit(c, 4, 2) << 6));
+		break;
 	case 2 << 3 | 2: /* c.lwsp */
 		if (rd)
 			set(d, RV_lw, rd, 2, 0,
@@ -253,11 +271,15 @@ static unsigned rv_decode16(uint32_t c, struct rv_insn *d)
 		set(d, RV_sw, 0, 2, rs2,
 		    (bit(c, 12, 9) << 2) | (bit(c, 8, 7) << 6));
 		break;
+	case 2 << 3 | 5: /* c.fsdsp */
+		set(d, RV_fsd, 0, 2, rs2,
+		    (bit(c, 12, 10) << 3) | (bit(c, 9, 7) << 6));
+		break;
 	case 2 << 3 | 7: /* c.sdsp */
 		set(d, RV_sd, 0, 2, rs2,
 		    (bit(c, 12, 10) << 3) | (bit(c, 9, 7) << 6));
 		break;
-	default: /* c.fld, c.fsd, c.flw..., reserved: no F/D here */
+	default: /* reserved (c.flw and friends are RV32 only) */
 		break;
 	}
 	return 2;
@@ -277,10 +299,19 @@ static const char *const abi[32] = {
 	"s6", "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6",
 };
 
+static const char *const fabi[32] = {
+	"ft0", "ft1", "ft2", "ft3", "ft4", "ft5", "ft6", "ft7", "fs0", "fs1",
+	"fa0", "fa1", "fa2", "fa3", "fa4", "fa5", "fa6", "fa7", "fs2", "fs3",
+	"fs4", "fs5", "fs6", "fs7", "fs8", "fs9", "fs10", "fs11", "ft8", "ft9",
+	"ft10", "ft11",
+};
+
 void rv_disas(const struct rv_insn *in, uint64_t pc, char *buf, unsigned size)
 {
 	const char *n = rv_insn_names[in->id], *c = in->len == 2 ? "c." : "";
 	const char *rd = abi[in->rd], *r1 = abi[in->rs1], *r2 = abi[in->rs2];
+	const char *frd = fabi[in->rd], *fr1 = fabi[in->rs1];
+	const char *fr2 = fabi[in->rs2];
 	long long imm = (long long)in->imm;
 
 	if (in->id == RV_illegal) {
@@ -323,6 +354,31 @@ void rv_disas(const struct rv_insn *in, uint64_t pc, char *buf, unsigned size)
 		break;
 	case F_A:
 		snprintf(buf, size, "%s %s, %s, (%s)", n, rd, r2, r1);
+		break;
+	case F_FL:
+		snprintf(buf, size, "%s%s %s, %lld(%s)", c, n, frd, imm, r1);
+		break;
+	case F_FST:
+		snprintf(buf, size, "%s%s %s, %lld(%s)", c, n, fr2, imm, r1);
+		break;
+	case F_FR:
+		snprintf(buf, size, "%s %s, %s, %s", n, frd, fr1, fr2);
+		break;
+	case F_FR1:
+		snprintf(buf, size, "%s %s, %s", n, frd, fr1);
+		break;
+	case F_FR4:
+		snprintf(buf, size, "%s %s, %s, %s, %s", n, frd, fr1, fr2,
+			 fabi[in->raw >> 27]);
+		break;
+	case F_FCMP:
+		snprintf(buf, size, "%s %s, %s, %s", n, rd, fr1, fr2);
+		break;
+	case F_FX:
+		snprintf(buf, size, "%s %s, %s", n, rd, fr1);
+		break;
+	case F_XF:
+		snprintf(buf, size, "%s %s, %s", n, frd, r1);
 		break;
 	default:
 		snprintf(buf, size, "%s%s", c, n);

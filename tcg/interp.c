@@ -503,7 +503,8 @@ L_ADDI_JR_1:
 L_EXIT:
 	goto out_nochain;
 
-#define ATOMIC(name, call)                                                     \
+/* An op done by a helper that may fault or end the block. */
+#define MEM_HELPER(name, call)                                                 \
 	L_##name : SYNC_PC();                                                  \
 	r = call;                                                              \
 	if (r == TCG_H_EXIT)                                                   \
@@ -511,15 +512,28 @@ L_EXIT:
 	if (r == TCG_H_NEXT)                                                   \
 		goto out_next;                                                 \
 	NEXT;
-	ATOMIC(LR_W, tcg_helper_lr(cpu, op->rd, x[op->rs1], 4))
-	ATOMIC(LR_D, tcg_helper_lr(cpu, op->rd, x[op->rs1], 8))
-	ATOMIC(SC_W, tcg_helper_sc(cpu, op->rd, x[op->rs1], 4, x[op->rs2]))
-	ATOMIC(SC_D, tcg_helper_sc(cpu, op->rd, x[op->rs1], 8, x[op->rs2]))
-	ATOMIC(AMO_W, tcg_helper_amo(cpu, op->rd, x[op->rs1], 4,
-				     (unsigned)op->imm, x[op->rs2]))
-	ATOMIC(AMO_D, tcg_helper_amo(cpu, op->rd, x[op->rs1], 8,
-				     (unsigned)op->imm, x[op->rs2]))
+	MEM_HELPER(LR_W, tcg_helper_lr(cpu, op->rd, x[op->rs1], 4))
+	MEM_HELPER(LR_D, tcg_helper_lr(cpu, op->rd, x[op->rs1], 8))
+	MEM_HELPER(SC_W, tcg_helper_sc(cpu, op->rd, x[op->rs1], 4, x[op->rs2]))
+	MEM_HELPER(SC_D, tcg_helper_sc(cpu, op->rd, x[op->rs1], 8, x[op->rs2]))
+	MEM_HELPER(AMO_W, tcg_helper_amo(cpu, op->rd, x[op->rs1], 4,
+					 (unsigned)op->imm, x[op->rs2]))
+	MEM_HELPER(AMO_D, tcg_helper_amo(cpu, op->rd, x[op->rs1], 8,
+					 (unsigned)op->imm, x[op->rs2]))
 
+#define FP_ADDR() (x[op->rs1] + (uint64_t)(int64_t)(int32_t)op->imm)
+#define FP_RAW() ((uint32_t)((uint64_t)op->imm >> 32))
+	MEM_HELPER(FLW, tcg_helper_fp_load(cpu, op->rd, FP_ADDR(), 4, FP_RAW()))
+	MEM_HELPER(FLD, tcg_helper_fp_load(cpu, op->rd, FP_ADDR(), 8, FP_RAW()))
+	MEM_HELPER(FSW,
+		   tcg_helper_fp_store(cpu, op->rs2, FP_ADDR(), 4, FP_RAW()))
+	MEM_HELPER(FSD,
+		   tcg_helper_fp_store(cpu, op->rs2, FP_ADDR(), 8, FP_RAW()))
+L_FP:
+	SYNC_PC();
+	if (tcg_helper_fp(cpu, (uint32_t)op->imm))
+		goto out_nochain;
+	NEXT;
 L_CSR:
 	SYNC_PC();
 	if (tcg_helper_csr(cpu, op->rd, op->rs1, op->imm))

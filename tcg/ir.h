@@ -18,7 +18,8 @@
  * taken), JALR (indirect, jump-cache lookup), EXIT (to a pc set by a
  * helper) or a trap-raising op.
  *
- * Helper ops (CSR, ECALL, ...) are calls into cpu.c/csr.c with the guest pc
+ * Helper ops (CSR, FP, ECALL, ...) are calls into cpu.c/csr.c/fpu.c with the
+ * guest pc
  * synced; a native backend emits the same calls.  TRACE_MEM is the op the
  * frontend inserts before each memory access when the translate-time flag
  * TCG_TF_MEM_HOOK is set: rs1 + imm is the address, rs2 the info word.
@@ -42,6 +43,7 @@
 	X(BEQ) X(BNE) X(BLT) X(BGE) X(BLTU) X(BGEU)                            \
 	X(GOTO_TB) X(JALR) X(EXIT)                                             \
 	X(LR_W) X(LR_D) X(SC_W) X(SC_D) X(AMO_W) X(AMO_D)                      \
+	X(FLW) X(FLD) X(FSW) X(FSD) X(FP)                                      \
 	X(CSR) X(ECALL) X(EBREAK) X(MRET) X(SRET) X(WFI)                       \
 	X(FENCE) X(FENCE_I) X(SFENCE_VMA) X(ILLEGAL)                         \
 	X(TRACE_MEM) X(TRACE_TB)
@@ -69,6 +71,9 @@ extern const char *const tcg_ir_names[TCG_IR_NB_OPS];
  *  JALR      t = (rs1 + imm) & ~1; rd = pc + len; goto t
  *  EXIT      leave the block; the pc is already in the vCPU
  *  LR/SC/AMO rd, rs1 (address), rs2; AMO: imm = funct5
+ *  FLW/FLD   f[rd] = mem[rs1 + (int32_t)imm];  FSW/FSD  mem[...] = f[rs2]
+ *            imm = raw instruction << 32 | (uint32_t)offset
+ *  FP        every other F/D instruction, imm = raw instruction bits
  *  CSR       rd, rs1 (register or uimm), imm = csr | kind << 12 | raw << 32
  *            kind: 1 rw 2 rs 3 rc 5 rwi 6 rsi 7 rci (funct3)
  *  ILLEGAL, ECALL, ..., WFI, SFENCE_VMA  imm = raw instruction bits

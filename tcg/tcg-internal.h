@@ -111,6 +111,10 @@ struct tcg_cpu {
 	uint64_t tselect, tdata1[2], tdata2[2];
 	int seip;		/* atomic: bit 0 written by M, bit 1 the line */
 
+	/* F and D (fpu.c): singles NaN-boxed; fcsr = frm << 5 | fflags. */
+	uint64_t f[32];
+	uint32_t fcsr;
+
 	/* LR/SC reservation: RAM offset and the value LR read (CAS on SC). */
 	uint64_t res_addr, res_val;
 	bool res_valid;
@@ -217,6 +221,17 @@ int tcg_helper_csr(struct tcg_cpu *cpu, unsigned rd, unsigned rs1,
 int tcg_csr_access(struct tcg_cpu *cpu, unsigned csr, uint64_t *val,
 		   uint64_t wval, uint64_t wmask, bool write, unsigned priv);
 
+/* fpu.c: FP instructions (imm = raw bits), FP loads/stores, FP CSRs */
+int tcg_helper_fp(struct tcg_cpu *cpu, uint32_t raw);
+int tcg_helper_fp_load(struct tcg_cpu *cpu, unsigned rd, uint64_t addr,
+		       unsigned size, uint32_t raw);
+int tcg_helper_fp_store(struct tcg_cpu *cpu, unsigned rs2, uint64_t addr,
+			unsigned size, uint32_t raw);
+int tcg_fpu_csr_read(const struct tcg_cpu *cpu, unsigned csr, uint64_t *val);
+void tcg_fpu_csr_write(struct tcg_cpu *cpu, unsigned csr, uint64_t val);
+/* After a CSR write to mstatus.FS: SD follows FS == Dirty. */
+void tcg_fpu_status_written(struct tcg_cpu *cpu);
+
 /* translate.c: code[0] is pc's page in host memory, code[1] the next
  * virtual page's or NULL if a fetch from it faults. */
 int tcg_translate(struct tcg_cpu *cpu, uint64_t pc,
@@ -240,6 +255,7 @@ void tcg_exec_end(struct tcg_cpu *cpu);
 #define MSTATUS_MPIE (1ull << 7)
 #define MSTATUS_SPP (1ull << 8)
 #define MSTATUS_MPP (3ull << 11)
+#define MSTATUS_FS (3ull << 13)
 #define MSTATUS_MPRV (1ull << 17)
 #define MSTATUS_SUM (1ull << 18)
 #define MSTATUS_MXR (1ull << 19)
@@ -248,6 +264,7 @@ void tcg_exec_end(struct tcg_cpu *cpu);
 #define MSTATUS_TSR (1ull << 22)
 #define MSTATUS_UXL (3ull << 32)
 #define MSTATUS_SXL (3ull << 34)
+#define MSTATUS_SD (1ull << 63)
 
 /* exception causes */
 enum {

@@ -119,6 +119,21 @@ static enum tr_next translate_insn(struct tr_ctx *s)
 		emit(s, opc, wreg(in->rd), in->rs1, in->rs2, in->imm);
 		return TR_CONT;
 	}
+	case TCG_IR_FLW ... TCG_IR_FSD: {
+		bool store = opc >= TCG_IR_FSW;
+		bool dbl = opc == TCG_IR_FLD || opc == TCG_IR_FSD;
+
+		if (s->ir->flags & TCG_TF_MEM_HOOK)
+			emit(s, TCG_IR_TRACE_MEM, 0, in->rs1,
+			     (dbl ? 3 : 2) | (store ? TCG_MEM_STORE : 0),
+			     in->imm);
+		emit(s, opc, in->rd, in->rs1, in->rs2,
+		     (int64_t)((uint64_t)in->raw << 32 | (uint32_t)in->imm));
+		return TR_CONT;
+	}
+	case TCG_IR_FP:
+		emit(s, opc, 0, 0, 0, in->raw);
+		return TR_CONT;
 	case TCG_IR_BEQ ... TCG_IR_BGEU:
 		s->ir->exit_pc[0] = s->pc + in->imm;
 		s->ir->exit_pc[1] = next;

@@ -9,5 +9,5 @@ $(O)/tests/test-system: $(call objs,tests/system/test-system.c $(board-y) \
 		system/monitor.c system/options.c \
 		system/tracing.c $(tcg-y) $(trace-y) $(ring-y)) $(O)/obj/gen/trace.o
 	@mkdir -p $(dir $@)
-	$(call link,-lfdt -lcmocka $(RING_LIBS))
+	$(call link,-lfdt -lcmocka $(RING_LIBS) $(TCG_LIBS))
 SCENARIOS += tests/system/trace-emu.sh

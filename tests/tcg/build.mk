@@ -7,12 +7,12 @@ $(O)/tests/test-tcg-decode: $(call objs,tests/tcg/test-tcg-decode.c tcg/decode.c
 	@mkdir -p $(dir $@)
 	$(call link,-lcmocka)
 
-tcg-tests := insn priv tb smp interp mmu
+tcg-tests := insn priv tb smp interp mmu fpu
 
 define tcg_test
 TESTS += $(O)/tests/test-tcg-$(1)
 $(O)/tests/test-tcg-$(1): $(call objs,tests/tcg/test-tcg-$(1).c $(tcg-test-harness))
 	@mkdir -p $$(dir $$@)
-	$$(call link,-lcmocka)
+	$$(call link,-lcmocka $(TCG_LIBS))
 endef
 $(foreach t,$(tcg-tests),$(eval $(call tcg_test,$(t))))

@@ -70,6 +70,11 @@ static void test_decode_compressed_formats(void **state)
 		{ 0x931e, RV_add, 6, 6, 7, 0, "CR c.add" },
 		{ 0xdfca, RV_sw, 0, 2, 18, 252, "CSS c.swsp" },
 		{ 0xffce, RV_sd, 0, 2, 19, 504, "CSS c.sdsp" },
+		{ 0x3ef0, RV_fld, 12, 13, 0, 248, "CL c.fld" },
+		{ 0xa404, RV_fsd, 0, 8, 9, 8, "CS c.fsd" },
+		{ 0x337e, RV_fld, 6, 2, 0, 504, "CI c.fldsp" },
+		{ 0x2002, RV_fld, 0, 2, 0, 0, "CI c.fldsp f0" },
+		{ 0xbfce, RV_fsd, 0, 2, 19, 504, "CSS c.fsdsp" },
 	};
 
 	for (unsigned i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
@@ -87,8 +92,6 @@ static void test_decode_compressed_reserved(void **state)
 		0x6002, /* c.ldsp x0 */
 		0x8002, /* c.jr x0 */
 		0x2001, /* c.addiw x0 */
-		0x2000, /* c.fld: no D */
-		0xa000, /* c.fsd */
 		0x9c41, /* c.subw reserved pattern 10 (c.ca 12=1, 6:5=10) */
 	};
 
@@ -143,9 +146,18 @@ static void test_decode_illegal_32bit(void **state)
 	/* slliw with shamt[5] set is reserved on RV64 */
 	rv_decode(SLLIW(1, 2, 0) | (1u << 25), &in);
 	assert_int_equal(in.id, RV_illegal);
-	/* an F-extension load */
-	rv_decode(0x00002007u, &in);
+	/* flq (no Q), fsqrt.d with rs2 != 0, fmadd with fmt 2 (no Q) */
+	rv_decode(0x00004007u, &in);
 	assert_int_equal(in.id, RV_illegal);
+	rv_decode(0x5a100053u, &in);
+	assert_int_equal(in.id, RV_illegal);
+	rv_decode(0x04000043u, &in);
+	assert_int_equal(in.id, RV_illegal);
+	/* and the real ones decode */
+	rv_decode(0x00002007u, &in);
+	assert_int_equal(in.id, RV_flw);
+	rv_decode(0x5a000053u, &in);
+	assert_int_equal(in.id, RV_fsqrt_d);
 	/* lr.w with rs2 != 0 is reserved */
 	rv_decode(LR_W(1, 2) | (3u << 20), &in);
 	assert_int_equal(in.id, RV_illegal);

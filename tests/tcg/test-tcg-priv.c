@@ -382,8 +382,9 @@ static void test_csr_values_and_masks(void **state)
 	assert_int_equal(th_run_at(t, 0, CODE), 0);
 	assert_int_equal(th_reg(t, 0, 10), 0);
 	assert_int_equal(th_reg(t, 0, 11),
-			 (2ull << 62) | (1 << 0) | (1 << 2) | (1 << 8) |
-				 (1 << 12) | (1 << 18) | (1 << 20));
+			 (2ull << 62) | (1 << 0) | (1 << 2) | (1 << 3) |
+				 (1 << 5) | (1 << 8) | (1 << 12) | (1 << 18) |
+				 (1 << 20));
 	assert_int_equal(th_reg(t, 0, 13), 0);
 	assert_int_equal(th_reg(t, 0, 14), 0x800000000000001full);
 	assert_int_equal(th_reg(t, 0, 15), 0);
