@@ -27,7 +27,7 @@ $(O)/tests/check-seq: $(call objs,tests/stress/check-seq.c)
 SCENARIOS += tests/stress/stress.sh
 SAN_SCENARIOS += tests/stress/stress-asan.sh tests/stress/stress-tsan.sh
 
-include tests/reliability/build.mk tests/fuzz/build.mk
+include tests/reliability/build.mk tests/fuzz/build.mk tests/diff/build.mk
 
 # The emulator's side of the reliability scenarios (tests/reliability/).
 EMU_REL_SCENARIOS := tests/reliability/crash-emu.sh tests/reliability/crash-emu-consumer.sh
