@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Emulator figures for make bench (run by bench/run.sh with O, DATA, RUNS):
-#  - guest MIPS of kernel-lite-bench (ALU, load/store, call/return loops) on
-#    1 and 2 harts, and qemu-system-riscv64 on the same image in the same run;
+#  - guest MIPS of kernel-lite-bench (ALU, load/store, call/return and FP
+#    loops) on 1 and 2 harts, and qemu-system-riscv64 on the same image in
+#    the same run;
 #  - the cost of tracing on the same workload, 2 harts:
 #      (a) tracing compiled out (nop_defconfig build in $O/nop)
 #      (b) compiled in, every event off
@@ -37,17 +38,17 @@ walltime() {
 echo "== guest MIPS, kernel-lite-bench (hart 0's figure; median of $RUNS)"
 echo "   qemu-system-riscv64: $(qemu-system-riscv64 --version 2>/dev/null | head -1)"
 for smp in 1 2; do
-	for w in alu ldst call; do : >"$DATA/mips.$w"; : >"$DATA/qmips.$w"; done
+	for w in alu ldst call fp; do : >"$DATA/mips.$w"; : >"$DATA/qmips.$w"; done
 	for i in $(seq "$RUNS"); do
 		"$O/vtrace-emu" -smp $smp -nographic -kernel "$klb" >"$DATA/emu.out"
-		for w in alu ldst call; do mips_of $w "$DATA/emu.out" >>"$DATA/mips.$w"; done
+		for w in alu ldst call fp; do mips_of $w "$DATA/emu.out" >>"$DATA/mips.$w"; done
 		if command -v qemu-system-riscv64 >/dev/null; then
 			qemu-system-riscv64 -machine virt -bios none -nographic -smp $smp \
 				-kernel "$klb" >"$DATA/qemu.out"
-			for w in alu ldst call; do mips_of $w "$DATA/qemu.out" >>"$DATA/qmips.$w"; done
+			for w in alu ldst call fp; do mips_of $w "$DATA/qemu.out" >>"$DATA/qmips.$w"; done
 		fi
 	done
-	for w in alu ldst call; do
+	for w in alu ldst call fp; do
 		m=$(median <"$DATA/mips.$w")
 		emit "emu_mips_${w}_smp$smp" "$m" MIPS
 		if [ -s "$DATA/qmips.$w" ]; then

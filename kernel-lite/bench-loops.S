@@ -51,6 +51,42 @@ kl_bench_ldst:
 	ret
 
 /*
+ * u64 kl_bench_fp(u64 iters): 10 + 10 * iters + 2 instructions, 6 of the 10
+ * in the loop F/D (add, mul, fused multiply-add, sub, divide, compare) and
+ * one a conversion to integer.  Every value is an exact small integer:
+ * returns 2 * iters.  Turns mstatus.FS on (the rest of kernel-lite-bench
+ * is integer code, compiled for rv64imac).
+ */
+	.option push
+	.option arch, +d
+	.globl kl_bench_fp
+	.balign 4
+kl_bench_fp:
+	li	t0, 0x2000		/* mstatus.FS = Initial */
+	csrs	mstatus, t0
+	li	t0, 1
+	fcvt.d.l fa0, t0
+	li	t0, 2
+	fcvt.d.l fa1, t0
+	li	t0, 3
+	fcvt.d.l fa2, t0
+	fmv.d.x	ft0, zero
+	li	t2, 0
+1:	fadd.d	ft0, ft0, fa0		/* n */
+	fmul.d	ft1, ft0, fa1		/* 2n */
+	fmadd.d	ft2, ft1, fa1, ft0	/* 5n */
+	fsub.d	ft3, ft2, ft1		/* 3n */
+	fdiv.d	ft4, ft3, fa2		/* n */
+	feq.d	t1, ft4, ft0
+	add	t2, t2, t1
+	fcvt.l.d t3, ft4
+	addi	a0, a0, -1
+	bnez	a0, 1b
+	add	a0, t2, t3
+	ret
+	.option pop
+
+/*
  * u64 kl_bench_fib(u64 n): naive recursive Fibonacci.  A leaf call (n < 2)
  * runs 3 instructions, an inner call 18; fib(n) makes F(n+1) leaf calls and
  * F(n+1) - 1 inner ones.

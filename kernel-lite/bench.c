@@ -15,16 +15,19 @@
 #define ALU_ITERS 10000000ULL
 #define LDST_ITERS 5000000ULL
 #define FIB_N 30
+#define FP_ITERS 5000000ULL
 
 u64 kl_bench_alu(u64 iters);
 u64 kl_bench_ldst(u64 iters, u64 *buf);
 u64 kl_bench_fib(u64 n);
+u64 kl_bench_fp(u64 iters);
 
-enum { W_ALU, W_LDST, W_CALL, W_COUNT };
+enum { W_ALU, W_LDST, W_CALL, W_FP, W_COUNT };
 
 /* alu: dependent integer ops; ldst: 4 loads and 3 stores per 10
- * instructions; call: recursive fib, a call/return every ~10 instructions */
-static const char *const names[W_COUNT] = { "alu", "ldst", "call" };
+ * instructions; call: recursive fib, a call/return every ~10 instructions;
+ * fp: 6 dependent double-precision ops and a conversion per 10 */
+static const char *const names[W_COUNT] = { "alu", "ldst", "call", "fp" };
 
 struct bench_result {
 	u64 insns, ticks, value;
@@ -77,6 +80,10 @@ static void run(u32 hartid, int w)
 		r->value = kl_bench_fib(FIB_N);
 		r->insns = fib_insns(FIB_N);
 		break;
+	case W_FP:
+		r->value = kl_bench_fp(FP_ITERS);
+		r->insns = 10 + 10 * FP_ITERS + 2;
+		break;
 	}
 	t1 = kl_mtime();
 	r->ticks = t1 - t0 ? t1 - t0 : 1;
@@ -113,7 +120,8 @@ void kl_main(unsigned long hartid)
 				fail = 1;
 		}
 	}
-	if (results[0][W_CALL].value != 832040)
+	if (results[0][W_CALL].value != 832040 ||
+	    results[0][W_FP].value != 2 * FP_ITERS)
 		fail = 1;
 	kl_printf("kernel-lite-bench: %s\n", fail ? "FAILED" : "ok");
 	kl_poweroff(fail ? 1 : 0);
