@@ -31,6 +31,7 @@
  * Loads and stores go through tcg_helper_load/store like every access.
  */
 #include <fenv.h>
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -47,22 +48,51 @@ typedef __float128 wide;
 
 /* ------------------------------------------------------------ host FPU */
 
+/*
+ * host_begin(rm) sets the host rounding mode (RNE, RTZ, RDN or RUP) with
+ * no flags raised; host_end(rm) returns the flags raised since, as fflags
+ * bits, and puts the host back to RNE.  On x86-64 this is MXCSR alone:
+ * SSE does every single and double operation here, and libgcc's binary128
+ * arithmetic reads its rounding mode from MXCSR and raises NV, DZ and NX
+ * there (its OF and UF go to the x87 status word: rmm_*() does not use
+ * them).
+ */
+#if defined(__x86_64__)
+#define MXCSR_DEFAULT 0x1f80u	/* all exceptions masked, RNE, no DAZ/FTZ */
+
+static const unsigned host_rm[4] = { 0u << 13, 3u << 13, 1u << 13,
+				     2u << 13 };
+
+static inline void host_begin(unsigned rm)
+{
+	__builtin_ia32_ldmxcsr(MXCSR_DEFAULT | host_rm[rm]);
+}
+
+static inline unsigned host_end(unsigned rm)
+{
+	unsigned m = __builtin_ia32_stmxcsr();
+
+	if (rm != RM_RNE)
+		__builtin_ia32_ldmxcsr(MXCSR_DEFAULT);
+	return (m & 0x20 ? FFLAG_NX : 0) | (m & 0x10 ? FFLAG_UF : 0) |
+	       (m & 0x08 ? FFLAG_OF : 0) | (m & 0x04 ? FFLAG_DZ : 0) |
+	       (m & 0x01 ? FFLAG_NV : 0);
+}
+#else
 static const int host_rm[4] = { FE_TONEAREST, FE_TOWARDZERO, FE_DOWNWARD,
 				FE_UPWARD };
 
-static void host_begin(int fe_rm)
+static inline void host_begin(unsigned rm)
 {
-	if (fe_rm != FE_TONEAREST)
-		fesetround(fe_rm);
+	fesetround(host_rm[rm]);
 	feclearexcept(FE_ALL_EXCEPT);
 }
 
-/* The flags raised since host_begin(); the host goes back to RNE. */
-static unsigned host_end(int fe_rm)
+static inline unsigned host_end(unsigned rm)
 {
 	int fe = fetestexcept(FE_ALL_EXCEPT);
 
-	if (fe_rm != FE_TONEAREST)
+	if (rm != RM_RNE)
 		fesetround(FE_TONEAREST);
 	return (fe & FE_INEXACT ? FFLAG_NX : 0) |
 	       (fe & FE_UNDERFLOW ? FFLAG_UF : 0) |
@@ -70,6 +100,7 @@ static unsigned host_end(int fe_rm)
 	       (fe & FE_DIVBYZERO ? FFLAG_DZ : 0) |
 	       (fe & FE_INVALID ? FFLAG_NV : 0);
 }
+#endif
 
 /* ------------------------------------------------------------- bits */
 
@@ -177,7 +208,7 @@ static wide wide_rto(enum fop op, wide a, wide b, wide c, unsigned *fl)
 	volatile wide r;
 	unsigned f;
 
-	host_begin(FE_TOWARDZERO);
+	host_begin(RM_RTZ);
 	switch (op) {
 	case FOP_ADD: r = va + vb; break;
 	case FOP_SUB: r = va - vb; break;
@@ -185,7 +216,7 @@ static wide wide_rto(enum fop op, wide a, wide b, wide c, unsigned *fl)
 	case FOP_DIV: r = va / vb; break;
 	default: r = va * vb + vc; break; /* the product is exact */
 	}
-	f = host_end(FE_TOWARDZERO);
+	f = host_end(RM_RTZ);
 	*fl |= f & (FFLAG_NV | FFLAG_DZ);
 	if (f & FFLAG_NX) {
 		unsigned __int128 u;
@@ -200,50 +231,201 @@ static wide wide_rto(enum fop op, wide a, wide b, wide c, unsigned *fl)
 }
 
 /*
+ * The flags of rounding w to r (w not a NaN): NX if they differ, OF if r
+ * is infinite and w is not, UF if inexact and tiny after rounding, that is
+ * |w| is below the midpoint between 2^emin and the largest value under it
+ * with the format's precision (a tie there rounds up to 2^emin, in RNE
+ * and in RMM).
+ */
+static unsigned round_flags(wide w, wide r, wide tiny_mid)
+{
+	wide a = w < 0 ? -w : w;
+
+	if (r == w || __builtin_isnan(w))
+		return 0;
+	return FFLAG_NX | (a < tiny_mid ? FFLAG_UF : 0) |
+	       (__builtin_isinf(r) ? FFLAG_OF : 0);
+}
+
+/*
  * w rounded to double, to nearest with ties away from zero.  Nearest-even
  * and toward-zero agree except when w lies at or below the midpoint
  * between the truncation t and its neighbour away from zero: only the
- * exact midpoint must go away.  The flags are nearest-even's (a tie
- * never decides overflow or tininess: the larger neighbour has the even
- * significand there).
+ * exact midpoint must go away.
  */
 static double rmm_d(wide w, unsigned *fl)
 {
 	volatile wide vw = w;
 	volatile double n, t;
-	double away;
+	double away, r;
 
-	host_begin(FE_TONEAREST);
+	host_begin(RM_RNE);
 	n = (double)vw;
-	*fl |= host_end(FE_TONEAREST);
-	host_begin(FE_TOWARDZERO);
+	host_end(RM_RNE);
+	host_begin(RM_RTZ);
 	t = (double)vw;
-	host_end(FE_TOWARDZERO);
-	if (n != t || (wide)t == w)
-		return n;
-	away = nextafter(t, copysign(INFINITY, t));
-	return ((wide)t + (wide)away) / 2 == w ? away : t;
+	host_end(RM_RTZ);
+	if (n != t || (wide)t == w) {
+		r = n;
+	} else {
+		away = nextafter(t, copysign(INFINITY, t));
+		r = ((wide)t + (wide)away) / 2 == w ? away : t;
+	}
+	*fl |= round_flags(w, r, 0x1p-1022Q - 0x1p-1076Q);
+	return r;
 }
 
 static float rmm_s(wide w, unsigned *fl)
 {
 	volatile wide vw = w;
 	volatile float n, t;
-	float away;
+	float away, r;
 
-	host_begin(FE_TONEAREST);
+	host_begin(RM_RNE);
 	n = (float)vw;
-	*fl |= host_end(FE_TONEAREST);
-	host_begin(FE_TOWARDZERO);
+	host_end(RM_RNE);
+	host_begin(RM_RTZ);
 	t = (float)vw;
-	host_end(FE_TOWARDZERO);
-	if (n != t || (wide)t == w)
-		return n;
-	away = nextafterf(t, copysignf(INFINITY, t));
-	return ((wide)t + (wide)away) / 2 == w ? away : t;
+	host_end(RM_RTZ);
+	if (n != t || (wide)t == w) {
+		r = n;
+	} else {
+		away = nextafterf(t, copysignf(INFINITY, t));
+		r = ((wide)t + (wide)away) / 2 == w ? away : t;
+	}
+	*fl |= round_flags(w, r, 0x1p-126Q - 0x1p-151Q);
+	return r;
 }
 
 /* ------------------------------------------------------- arithmetic */
+
+/* fma raises NV for inf * 0 even when the addend is a quiet NaN. */
+static inline bool inf_times_zero(double a, double b)
+{
+	return (fabs(a) == INFINITY && b == 0) ||
+	       (a == 0 && fabs(b) == INFINITY);
+}
+
+/*
+ * The common case without the host's FP status, whose every access costs
+ * tens of nanoseconds on some hosts (virtualized MXCSR): round to nearest
+ * even (the host's mode outside host_begin/host_end), finite operands and
+ * a finite result far from the subnormal range, so the only flag possible
+ * is NX, found exactly by an error-free transformation: the rounding error
+ * of a sum (TwoSum), or the residual of a product, quotient or square
+ * root (one fma, exact away from underflow).  Returns false for anything
+ * else (fma, specials, overflow, possible underflow): the general path.
+ * Subnormal sums are exact, so a sum never underflows.
+ */
+#define FAST_MIN_D 0x1p-968	/* residuals of larger values are exact */
+
+static bool fast_d(enum fop op, double a, double b, double *res,
+		   unsigned *fl)
+{
+	double r, e, t;
+
+	if (!(fabs(a) <= DBL_MAX && fabs(b) <= DBL_MAX))
+		return false;
+	switch (op) {
+	case FOP_ADD:
+	case FOP_SUB:
+		b = op == FOP_SUB ? -b : b;
+		r = a + b;
+		if (!(fabs(r) <= DBL_MAX))
+			return false;
+		t = r - a;
+		e = (a - (r - t)) + (b - t);
+		break;
+	case FOP_MUL:
+		r = a * b;
+		if (r == 0 && (a == 0 || b == 0)) {
+			e = 0;
+			break;
+		}
+		if (!(fabs(r) >= FAST_MIN_D && fabs(r) <= DBL_MAX))
+			return false;
+		e = fma(a, b, -r);
+		break;
+	case FOP_DIV:
+		if (!(fabs(b) >= FAST_MIN_D))
+			return false;
+		r = a / b;
+		if (a == 0) {
+			e = 0;
+			break;
+		}
+		if (!(fabs(a) >= FAST_MIN_D && fabs(r) >= FAST_MIN_D &&
+		      fabs(r) <= DBL_MAX))
+			return false;
+		e = fma(-r, b, a);
+		break;
+	case FOP_SQRT:
+		if (a == 0) {
+			r = a;
+			e = 0;
+			break;
+		}
+		if (!(a >= FAST_MIN_D))
+			return false;
+		r = sqrt(a);
+		e = fma(-r, r, a);
+		break;
+	default:
+		return false;
+	}
+	if (e != 0)
+		*fl |= FFLAG_NX;
+	*res = r;
+	return true;
+}
+
+/*
+ * Singles in double, rounded once more to single: exact for +, -, *, /
+ * and sqrt (53 >= 2 * 24 + 2, so the double rounding is innocuous).  The
+ * result is inexact if the double operation was or the narrowing is.
+ */
+static bool fast_s(enum fop op, float a, float b, float *res, unsigned *fl)
+{
+	double x = a, y = b, d, e = 0, t;
+	float r;
+
+	if (!(fabsf(a) <= FLT_MAX && fabsf(b) <= FLT_MAX))
+		return false;
+	switch (op) {
+	case FOP_ADD:
+	case FOP_SUB:
+		y = op == FOP_SUB ? -y : y;
+		d = x + y;
+		t = d - x;
+		e = (x - (d - t)) + (y - t);
+		break;
+	case FOP_MUL:
+		d = x * y;
+		break;
+	case FOP_DIV:
+		if (b == 0)
+			return false;
+		d = x / y;
+		if (a != 0)
+			e = fma(-d, y, x);
+		break;
+	case FOP_SQRT:
+		if (a < 0)
+			return false;
+		d = sqrt(x);
+		e = fma(-d, d, x);
+		break;
+	default:
+		return false;
+	}
+	r = (float)d;
+	if (d != 0 && !(fabsf(r) > 0x1p-126f && fabsf(r) <= FLT_MAX))
+		return false;
+	if (e != 0 || (double)r != d)
+		*fl |= FFLAG_NX;
+	*res = r;
+	return true;
+}
 
 static uint64_t arith_d(enum fop op, unsigned rm, uint64_t ab, uint64_t bb,
 			uint64_t cb, unsigned *fl)
@@ -251,18 +433,21 @@ static uint64_t arith_d(enum fop op, unsigned rm, uint64_t ab, uint64_t bb,
 	double a = f64(ab), b = f64(bb), c = f64(cb);
 	volatile double va = a, vb = b, vc = c;
 	volatile double r;
+	double fast;
 
 	if (snan_d(ab) || (op != FOP_SQRT && snan_d(bb)) ||
 	    (op == FOP_FMA && snan_d(cb)))
 		*fl |= FFLAG_NV;
-	if (op == FOP_FMA && ((isinf(a) && b == 0) || (a == 0 && isinf(b))))
+	if (op == FOP_FMA && inf_times_zero(a, b))
 		*fl |= FFLAG_NV;
+	if (rm == RM_RNE && fast_d(op, a, b, &fast, fl))
+		return b64(fast);
 	if (rm == RM_RMM && op != FOP_SQRT) {
 		r = rmm_d(wide_rto(op, a, b, c, fl), fl);
 	} else {
-		int fe_rm = host_rm[rm == RM_RMM ? RM_RNE : rm];
+		unsigned hrm = rm == RM_RMM ? RM_RNE : rm;
 
-		host_begin(fe_rm);
+		host_begin(hrm);
 		switch (op) {
 		case FOP_ADD: r = va + vb; break;
 		case FOP_SUB: r = va - vb; break;
@@ -271,9 +456,9 @@ static uint64_t arith_d(enum fop op, unsigned rm, uint64_t ab, uint64_t bb,
 		case FOP_SQRT: r = sqrt(va); break;
 		default: r = fma(va, vb, vc); break;
 		}
-		*fl |= host_end(fe_rm);
+		*fl |= host_end(hrm);
 	}
-	return isnan(r) ? CANON_D : b64(r);
+	return r != r ? CANON_D : b64(r);
 }
 
 static uint32_t arith_s(enum fop op, unsigned rm, uint32_t ab, uint32_t bb,
@@ -282,18 +467,21 @@ static uint32_t arith_s(enum fop op, unsigned rm, uint32_t ab, uint32_t bb,
 	float a = f32(ab), b = f32(bb), c = f32(cb);
 	volatile float va = a, vb = b, vc = c;
 	volatile float r;
+	float fast;
 
 	if (snan_s(ab) || (op != FOP_SQRT && snan_s(bb)) ||
 	    (op == FOP_FMA && snan_s(cb)))
 		*fl |= FFLAG_NV;
-	if (op == FOP_FMA && ((isinf(a) && b == 0) || (a == 0 && isinf(b))))
+	if (op == FOP_FMA && inf_times_zero(a, b))
 		*fl |= FFLAG_NV;
+	if (rm == RM_RNE && fast_s(op, a, b, &fast, fl))
+		return b32(fast);
 	if (rm == RM_RMM && op != FOP_SQRT) {
 		r = rmm_s(wide_rto(op, a, b, c, fl), fl);
 	} else {
-		int fe_rm = host_rm[rm == RM_RMM ? RM_RNE : rm];
+		unsigned hrm = rm == RM_RMM ? RM_RNE : rm;
 
-		host_begin(fe_rm);
+		host_begin(hrm);
 		switch (op) {
 		case FOP_ADD: r = va + vb; break;
 		case FOP_SUB: r = va - vb; break;
@@ -302,9 +490,9 @@ static uint32_t arith_s(enum fop op, unsigned rm, uint32_t ab, uint32_t bb,
 		case FOP_SQRT: r = sqrtf(va); break;
 		default: r = fmaf(va, vb, vc); break;
 		}
-		*fl |= host_end(fe_rm);
+		*fl |= host_end(hrm);
 	}
-	return isnan(r) ? CANON_S : b32(r);
+	return r != r ? CANON_S : b32(r);
 }
 
 /* ------------------------------------------------------ conversions */
@@ -317,26 +505,24 @@ static uint32_t arith_s(enum fop op, unsigned rm, uint32_t ab, uint32_t bb,
 static uint64_t to_int(double v, unsigned rm, bool sign, unsigned bits,
 		       unsigned *fl)
 {
-	double lo = sign ? -ldexp(1, bits - 1) : 0;
-	double hi = ldexp(1, sign ? bits - 1 : bits); /* first too big */
+	double lo = sign ? (bits == 64 ? -0x1p63 : -0x1p31) : 0;
+	double hi = sign ? (bits == 64 ? 0x1p63 : 0x1p31)   /* first too big */
+			 : (bits == 64 ? 0x1p64 : 0x1p32);
 	uint64_t max = sign ? (1ull << (bits - 1)) - 1
 			    : (bits == 64 ? ~0ull : (1ull << bits) - 1);
 	uint64_t res;
 	double r;
 
-	if (isnan(v)) {
+	if (v != v) {
 		*fl |= FFLAG_NV;
 		res = max;
 	} else {
-		if (rm == RM_RMM) {
-			r = round(v);
-		} else {
-			volatile double vv = v;
+		static double (*const to_integral[])(double) = {
+			rint, trunc, floor, ceil, round,
+		};
 
-			fesetround(host_rm[rm]);
-			r = nearbyint(vv);
-			fesetround(FE_TONEAREST);
-		}
+		/* rint rounds in the host's mode: RNE outside host_begin */
+		r = to_integral[rm](v);
 		if (r < lo) {
 			*fl |= FFLAG_NV;
 			res = sign ? ~max : 0;
@@ -368,19 +554,17 @@ static uint64_t from_int_d(uint64_t x, unsigned kind, unsigned rm,
 {
 	volatile uint64_t vx = x;
 	volatile double r;
-	int fe_rm;
 
 	if (rm == RM_RMM)
 		return b64(rmm_d(int_wide(x, kind), fl));
-	fe_rm = host_rm[rm];
-	host_begin(fe_rm);
+	host_begin(rm);
 	switch (kind) {
 	case 0: r = (double)(int32_t)vx; break;
 	case 1: r = (double)(uint32_t)vx; break;
 	case 2: r = (double)(int64_t)vx; break;
 	default: r = (double)vx; break;
 	}
-	*fl |= host_end(fe_rm);
+	*fl |= host_end(rm);
 	return b64(r);
 }
 
@@ -389,19 +573,17 @@ static uint32_t from_int_s(uint64_t x, unsigned kind, unsigned rm,
 {
 	volatile uint64_t vx = x;
 	volatile float r;
-	int fe_rm;
 
 	if (rm == RM_RMM)
 		return b32(rmm_s(int_wide(x, kind), fl));
-	fe_rm = host_rm[rm];
-	host_begin(fe_rm);
+	host_begin(rm);
 	switch (kind) {
 	case 0: r = (float)(int32_t)vx; break;
 	case 1: r = (float)(uint32_t)vx; break;
 	case 2: r = (float)(int64_t)vx; break;
 	default: r = (float)vx; break;
 	}
-	*fl |= host_end(fe_rm);
+	*fl |= host_end(rm);
 	return b32(r);
 }
 
@@ -409,7 +591,6 @@ static uint32_t d_to_s(uint64_t ab, unsigned rm, unsigned *fl)
 {
 	volatile double va = f64(ab);
 	volatile float r;
-	int fe_rm;
 
 	if (nan_d(ab)) {
 		if (snan_d(ab))
@@ -418,10 +599,9 @@ static uint32_t d_to_s(uint64_t ab, unsigned rm, unsigned *fl)
 	}
 	if (rm == RM_RMM)
 		return b32(rmm_s(va, fl));
-	fe_rm = host_rm[rm];
-	host_begin(fe_rm);
+	host_begin(rm);
 	r = (float)va;
-	*fl |= host_end(fe_rm);
+	*fl |= host_end(rm);
 	return b32(r);
 }
 
