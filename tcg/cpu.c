@@ -262,9 +262,16 @@ bool tcg_machine_is_shutdown(struct tcg_machine *m, int *code)
 	return true;
 }
 
+/*
+ * Callers are serialized (control's lock).  The mask is stored before the
+ * flag is raised; the vCPU takes the flag down with one exchange before it
+ * reads the mask, so a change that lands after that exchange raises the
+ * flag again and is applied at the next boundary: none is lost.
+ */
 void tcg_cpu_set_trace_mask(struct tcg_cpu *cpu, uint64_t mask)
 {
 	__atomic_store_n(&cpu->pending_mask, mask, __ATOMIC_RELAXED);
+	/* Pairs with the exchange in handle_exit_request(). */
 	__atomic_store_n(&cpu->mask_pending, 1, __ATOMIC_RELEASE);
 	tcg_kick(cpu);
 }
@@ -605,11 +612,11 @@ static int handle_exit_request(struct tcg_cpu *cpu)
 			tcg_exec_end(cpu);
 			tcg_exec_start(cpu);
 		}
-		if (__atomic_load_n(&cpu->mask_pending, __ATOMIC_ACQUIRE)) {
+		/* Pairs with the release in tcg_cpu_set_trace_mask(). */
+		if (__atomic_exchange_n(&cpu->mask_pending, 0, __ATOMIC_ACQ_REL)) {
 			uint64_t old = cpu->key_mask;
 			const struct tcg_hooks *h = m->hooks;
 
-			__atomic_store_n(&cpu->mask_pending, 0, __ATOMIC_RELAXED);
 			cpu->key_mask = __atomic_load_n(&cpu->pending_mask,
 							__ATOMIC_RELAXED);
 			cpu->tb_flags = h && h->tb_flags

@@ -126,9 +126,48 @@ static void test_smp_calls_and_returns_share_blocks(void **state)
 	th_free(t);
 }
 
+#define STOP_FLAG (TH_RAM_BASE + 0xc0200)
+#define MASK_FLIPS 200000
+
+/* The monitor thread flips a vCPU's trace mask while the vCPU runs blocks
+ * (control does this with two back-to-back kicks for `trace-event * on`):
+ * whatever the interleaving, the last mask handed over is the one the vCPU
+ * ends up with, once it crosses a block boundary. */
+static void test_smp_trace_mask_last_change_wins(void **state)
+{
+	struct th *t = th_new(NHARTS);
+	struct runner r[NHARTS];
+	pthread_t thr[NHARTS];
+
+	th_org(t, CODE);
+	th_emit(t, LD(10, 11, 0));		/* L: +0 */
+	th_emit(t, BEQ(10, 0, -4));		/* -> L, a block per pass */
+	th_emit(t, HALT());
+	for (unsigned i = 0; i < NHARTS; i++) {
+		tcg_cpu_set_pc(t->cpu[i], CODE);
+		tcg_cpu_set_reg(t->cpu[i], 11, STOP_FLAG);
+		r[i] = (struct runner){ t, i, -1 };
+		pthread_create(&thr[i], NULL, run_thread, &r[i]);
+	}
+	for (uint64_t k = 1; k <= MASK_FLIPS; k++)
+		for (unsigned i = 0; i < NHARTS; i++)
+			tcg_cpu_set_trace_mask(t->cpu[i], (k << 4) | i);
+	th_set_ram64(t, STOP_FLAG, 1);
+	for (unsigned i = 0; i < NHARTS; i++) {
+		pthread_join(thr[i], NULL);
+		assert_int_equal(r[i].rc, 0);
+		/* one more block boundary applies whatever is pending */
+		assert_int_equal(th_run_at(t, i, CODE), 0);
+		assert_int_equal(tcg_cpu_trace_mask(t->cpu[i]),
+				 ((uint64_t)MASK_FLIPS << 4) | i);
+	}
+	th_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_smp_trace_mask_last_change_wins),
 		cmocka_unit_test(test_smp_amo_lrsc_counters_are_exact),
 		cmocka_unit_test(test_smp_calls_and_returns_share_blocks),
 	};
