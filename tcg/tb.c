@@ -5,7 +5,10 @@
  * Lookup is lock-free: the hash is an array of atomic list heads, blocks
  * are published with a store-release of the head after they are fully
  * built, and readers walk with acquire loads.  Every change (insert,
- * unlink, page lists, arena allocation) happens under m->tb_lock.
+ * unlink, page lists, arena allocation) happens under m->tb_lock.  The
+ * hooks that report flushes and invalidations (events) run after tb_lock
+ * is released: an event may wait for room in its ring (policy=block), and
+ * no other vCPU's translation must wait behind it.
  *
  * Blocks are never freed while vCPUs run.  Invalidation (a store to a page
  * holding code) marks the block invalid, unlinks it from the hash and its
@@ -72,11 +75,8 @@ void tcg_jc_flush(struct tcg_cpu *cpu)
 }
 
 /* Under tb_lock: wipe everything.  Callers are exclusive. */
-static void tb_flush_locked(struct tcg_machine *m, struct tcg_cpu *self,
-			    const char *reason)
+static void tb_flush_locked(struct tcg_machine *m)
 {
-	if (m->hooks && m->hooks->tb_flush)
-		m->hooks->tb_flush(m->opaque, self, (unsigned)m->st_live, reason);
 	memset(m->hash, 0, sizeof(m->hash));
 	memset(m->page_tbs, 0, m->npages * sizeof(*m->page_tbs));
 	memset(m->store_slow, 0, m->npages + 1);
@@ -143,13 +143,19 @@ static void end_exclusive(struct tcg_machine *m)
 /* From a vCPU thread (inside exec) or any other thread. */
 static void flush_from(struct tcg_machine *m, struct tcg_cpu *self)
 {
+	unsigned blocks;
+
 	if (self && self->in_exec)
 		tcg_exec_end(self);
 	start_exclusive(m);
 	pthread_mutex_lock(&m->tb_lock);
-	tb_flush_locked(m, self, self ? "full" : "request");
+	blocks = (unsigned)m->st_live;
+	tb_flush_locked(m);
 	pthread_mutex_unlock(&m->tb_lock);
 	end_exclusive(m);
+	if (m->hooks && m->hooks->tb_flush)
+		m->hooks->tb_flush(m->opaque, self, blocks,
+				   self ? "full" : "request");
 	if (self)
 		tcg_exec_start(self);
 }
@@ -166,9 +172,8 @@ static void mark_page(struct tcg_machine *m, uint32_t page)
 		m->store_slow[page - 1] = 1;
 }
 
-/* Under tb_lock. */
-static void tb_invalidate_locked(struct tcg_machine *m, struct tcg_cpu *cpu,
-				 struct tcg_tb *tb, uint64_t page)
+/* Under tb_lock; the caller reports the block after the lock. */
+static void tb_invalidate_locked(struct tcg_machine *m, struct tcg_tb *tb)
 {
 	struct tcg_tb **pp;
 	unsigned h = tb_hash(tb->phys_pc, tb->priv, tb->trace_mask);
@@ -185,10 +190,6 @@ static void tb_invalidate_locked(struct tcg_machine *m, struct tcg_cpu *cpu,
 	m->recent_invalid[(tb->pc >> 1) % TCG_RECENT_SIZE] = tb->pc;
 	m->st_live--;
 	__atomic_fetch_add(&m->st_invalidated, 1, __ATOMIC_RELAXED);
-	if (m->hooks && m->hooks->tb_invalidate)
-		m->hooks->tb_invalidate(m->opaque, cpu, tb->pc,
-					m->ram_base + (page << TCG_PAGE_BITS),
-					"store");
 }
 
 /*
@@ -200,6 +201,7 @@ int tcg_tb_invalidate_range(struct tcg_cpu *cpu, uint64_t off, unsigned size)
 	struct tcg_machine *m = cpu->m;
 	uint64_t first = off >> TCG_PAGE_BITS;
 	uint64_t last = (off + size - 1) >> TCG_PAGE_BITS;
+	struct tcg_tb *dead = NULL;
 	int n = 0;
 
 	if (last >= m->npages)
@@ -214,7 +216,10 @@ int tcg_tb_invalidate_range(struct tcg_cpu *cpu, uint64_t off, unsigned size)
 			struct tcg_tb *nx = tb->page_next[which];
 
 			if (!tb->invalid) {
-				tb_invalidate_locked(m, cpu, tb, p);
+				tb_invalidate_locked(m, tb);
+				tb->dead_page = (uint32_t)p;
+				tb->dead_next = dead;
+				dead = tb;
 				n++;
 			}
 			/* Drop it from the other page's list as well. */
@@ -233,6 +238,18 @@ int tcg_tb_invalidate_range(struct tcg_cpu *cpu, uint64_t off, unsigned size)
 		m->page_tbs[p] = NULL;
 	}
 	pthread_mutex_unlock(&m->tb_lock);
+	/*
+	 * Only this thread follows dead_next: the blocks are out of every list
+	 * and marked invalid, so no other invalidation takes them again, and
+	 * the arena cannot be flushed while this vCPU is inside exec.
+	 */
+	for (; dead && m->hooks && m->hooks->tb_invalidate;
+	     dead = dead->dead_next) {
+		uint64_t page = (uint64_t)dead->dead_page << TCG_PAGE_BITS;
+
+		m->hooks->tb_invalidate(m->opaque, cpu, dead->pc,
+					m->ram_base + page, "store");
+	}
 	return n;
 }
 

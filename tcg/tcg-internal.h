@@ -50,6 +50,10 @@ struct tcg_tb {
 	struct tcg_tb *jmp[2];	/* atomic: chained successor per slot */
 	struct tcg_tb *hash_next; /* atomic: lock-free lookup chain */
 	struct tcg_tb *page_next[2]; /* under tb_lock */
+	/* Once invalid: tcg_tb_invalidate_range()'s list of blocks to report,
+	 * and the page whose store invalidated the block. */
+	struct tcg_tb *dead_next;
+	uint32_t dead_page;
 	void *code;		/* backend's form */
 };
 
