@@ -17,6 +17,7 @@
 #include <pthread.h>
 #include <linux/futex.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -169,6 +170,9 @@ struct ring_record *ring_reserve_slow(struct ring_writer *w, unsigned nslots)
 	if (in_packet != 0) {
 		struct ring_record *pad = &w->slots[pos & w->slot_mask];
 
+		/* The pad reaches the disk: no byte of an older record may. */
+		memset(pad, 0, (RING_SLOTS_PER_PACKET - in_packet) *
+				       RING_SLOT_SIZE);
 		pad->id = RING_PAD_ID;
 		pad->nslots = (uint32_t)(RING_SLOTS_PER_PACKET - in_packet);
 		pos += RING_SLOTS_PER_PACKET - in_packet;

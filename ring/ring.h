@@ -14,7 +14,7 @@
  *	struct ring_record *r = ring_reserve(w, NSLOTS);
  *	if (r) {
  *		struct ring_ctl *ctl = w->ctl;
- *		uint64_t head = ring_stamp(w, r, ID, NSLOTS);
+ *		uint64_t head = ring_stamp(w, r, ID, NSLOTS, timestamp);
  *		... store the arguments into r->args ...
  *		ring_publish(w, ctl, head);
  *	}
@@ -27,7 +27,6 @@
 #include <stdint.h>
 
 #include "ring/ring-abi.h"
-#include "trace/clock.h"
 
 /* Process-local view of one ring; never in shared memory. */
 struct ring_writer {
@@ -44,7 +43,8 @@ struct ring_writer {
 };
 
 /* The writer of a thread that has no ring: every reserve takes the slow
- * path, which drops (and counts) the event. */
+ * path, which drops the event without counting it (there is no ring to
+ * count it in; trace_backend_dropped() counts only rings' drops). */
 extern struct ring_writer ring_null_writer;
 
 /*
@@ -89,18 +89,20 @@ static inline struct ring_record *ring_reserve(struct ring_writer *w,
 }
 
 /*
- * Stamp a record that ring_reserve() returned (id, size, timestamp) and
- * return the head that publishes it.  The loads happen here, before the
- * caller stores the arguments, so those stores cannot force a reload.
+ * Stamp a record that ring_reserve() returned (id, size, @timestamp in the
+ * caller's clock: trace/clock.h for tracetool's code) and return the head
+ * that publishes it.  The loads happen here, before the caller stores the
+ * arguments, so those stores cannot force a reload.
  */
 static inline uint64_t ring_stamp(struct ring_writer *w, struct ring_record *r,
-				  uint32_t id, uint32_t nslots)
+				  uint32_t id, uint32_t nslots,
+				  uint64_t timestamp)
 {
 	uint64_t head = w->head + nslots;
 
 	r->id = id;
 	r->nslots = nslots;
-	r->timestamp = trace_clock_now();
+	r->timestamp = timestamp;
 	return head;
 }
 
@@ -116,9 +118,9 @@ static inline void ring_publish(struct ring_writer *w, struct ring_ctl *ctl,
 
 /* Stamp and publish in one go, for a record whose arguments are stored. */
 static inline void ring_commit(struct ring_writer *w, struct ring_record *r,
-			       uint32_t id, uint32_t nslots)
+			       uint32_t id, uint32_t nslots, uint64_t timestamp)
 {
-	ring_publish(w, w->ctl, ring_stamp(w, r, id, nslots));
+	ring_publish(w, w->ctl, ring_stamp(w, r, id, nslots, timestamp));
 }
 
 /*

@@ -59,12 +59,6 @@ static void hook_translated(void *opaque, struct tcg_cpu *cpu, uint64_t pc,
 	trace_translate_block(system_trace_vcpu(cpu), pc, ninsns, host_ns);
 }
 
-static void hook_mask_changed(void *opaque, struct tcg_cpu *cpu,
-			      uint64_t old_mask, uint64_t new_mask)
-{
-	trace_vcpu_sync(system_trace_vcpu(cpu));
-}
-
 /* The translate-time flags of a block translated under @mask. */
 static uint32_t hook_tb_flags(void *opaque, uint64_t mask)
 {
@@ -128,7 +122,6 @@ static void hook_syscall_ret(void *opaque, struct tcg_cpu *cpu, uint64_t num,
 
 static const struct tcg_hooks trace_hooks = {
 	.translated = hook_translated,
-	.mask_changed = hook_mask_changed,
 	.tb_flags = hook_tb_flags,
 	.exec_tb = hook_exec_tb,
 	.mem = hook_mem,

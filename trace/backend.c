@@ -65,6 +65,7 @@ static void assign_vcpu_rings(struct ring_session *s)
 	for (unsigned i = 0; i < trace_vcpu_count(); i++) {
 		struct trace_vcpu *tv = trace_vcpu_get(i);
 
+		/* Pairs with the acquire in trace_vcpu_ring(). */
 		if (tv)
 			__atomic_store_n(&tv->ring,
 					 s ? ring_session_vcpu(s, i) : &ring_null_writer,

@@ -83,13 +83,8 @@ static void vcpu_set_bit(struct trace_vcpu *tv, struct trace_event *ev, bool on)
 	mask = on ? mask | bit : mask & ~bit;
 	__atomic_store_n(&tv->mask, mask, __ATOMIC_RELAXED);
 	dstate_add(ev, on ? 1 : -1);
-	if (ev->is_tcg) {
-		/* Pairs with the acquire in trace_vcpu_sync(): the vCPU sees
-		 * the new mask once it sees the flag. */
-		__atomic_store_n(&tv->tcg_dirty, 1, __ATOMIC_RELEASE);
-		if (tv->kick)
-			tv->kick(tv->kick_opaque);
-	}
+	if (ev->is_tcg && tv->kick)
+		tv->kick(tv->kick_opaque);
 }
 
 static void event_set_locked(struct trace_event *ev, bool on, int vcpu)
@@ -170,8 +165,6 @@ void trace_vcpu_register(struct trace_vcpu *tv, unsigned index)
 	pthread_mutex_lock(&control_lock);
 	tv->index = index;
 	tv->mask = 0;
-	tv->tcg_mask = 0;
-	tv->tcg_dirty = 0;
 	if (!tv->ring)
 		tv->ring = &ring_null_writer;
 	if (index < CONFIG_MAX_VCPUS) {
@@ -185,8 +178,6 @@ void trace_vcpu_register(struct trace_vcpu *tv, unsigned index)
 			    (default_vcpu_mask >> ev->vcpu_id) & 1)
 				vcpu_set_bit(tv, ev, true);
 		}
-		tv->tcg_mask = tv->mask;
-		tv->tcg_dirty = 0;
 	}
 	pthread_mutex_unlock(&control_lock);
 }
@@ -199,17 +190,6 @@ unsigned trace_vcpu_count(void)
 struct trace_vcpu *trace_vcpu_get(unsigned index)
 {
 	return index < nvcpus ? vcpus[index] : NULL;
-}
-
-bool trace_vcpu_sync(struct trace_vcpu *tv)
-{
-	uint64_t old = tv->tcg_mask;
-
-	__atomic_store_n(&tv->tcg_dirty, 0, __ATOMIC_RELAXED);
-	/* Pairs with the release in vcpu_set_bit(). */
-	__atomic_thread_fence(__ATOMIC_ACQUIRE);
-	tv->tcg_mask = __atomic_load_n(&tv->mask, __ATOMIC_RELAXED);
-	return tv->tcg_mask != old;
 }
 
 int trace_events_parse_line(char *line, const char **glob, bool *on)

@@ -84,10 +84,6 @@ void trace_vcpu_register(struct trace_vcpu *tv, unsigned index);
 unsigned trace_vcpu_count(void);
 struct trace_vcpu *trace_vcpu_get(unsigned index);
 
-/* Called by the vCPU thread at a block boundary when tv->tcg_dirty is set:
- * returns true when the tcg bits changed (flush the jump cache). */
-bool trace_vcpu_sync(struct trace_vcpu *tv);
-
 /*
  * Apply an events file: one glob per line, `-GLOB` disables, `#` starts a
  * comment, blank lines are skipped.  Problems (unknown exact names, compiled

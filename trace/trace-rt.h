@@ -12,25 +12,32 @@
 
 #include "generated/autoconf.h"
 #include "ring/ring.h"
+#include "trace/clock.h"
 
 /*
  * Per-vCPU trace state, embedded in the vCPU's hot state.  `mask` has one
  * bit per vcpu event (tracetool's vcpu index); control writes it, the vCPU
- * reads it in every vcpu trace_NAME().  `tcg_mask` is the translator's copy
- * of the tcg bits: the vCPU thread refreshes it at a block boundary after
- * control set `tcg_dirty`, so a change takes effect at that vCPU's next
+ * reads it in every vcpu trace_NAME().  The tcg bits are decided when a
+ * block is translated: when one changes, control calls `kick`, which hands
+ * the new bits to the translator; they take effect at that vCPU's next
  * block and never in the middle of one.
  */
 struct trace_vcpu {
 	uint64_t mask;
-	uint64_t tcg_mask;
 	struct ring_writer *ring;	/* this vCPU's ring (ring_null_writer) */
 	uint32_t index;
-	uint32_t tcg_dirty;
-	/* Ask the vCPU to reach a block boundary soon (set by the emulator). */
+	/* A tcg bit of `mask` changed: hand `mask` to the translator (set by
+	 * the emulator; called with control's lock held). */
 	void (*kick)(void *opaque);
 	void *kick_opaque;
 };
+
+/* The vCPU's ring: the acquire pairs with the release in trace/backend.c's
+ * assign_vcpu_rings(), so the writer a new session built is seen whole. */
+static inline struct ring_writer *trace_vcpu_ring(struct trace_vcpu *vcpu)
+{
+	return __atomic_load_n(&vcpu->ring, __ATOMIC_ACQUIRE);
+}
 
 /* Number of enabled (event, vCPU) pairs plus enabled non-vCPU events: zero
  * means nothing is traced, one load tells. */

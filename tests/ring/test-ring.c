@@ -60,7 +60,7 @@ static bool emit(struct test_ring *r, uint32_t id, unsigned nslots, uint64_t val
 	if (!rec)
 		return false;
 	memcpy(rec->args, &value, sizeof(value));
-	ring_commit(&r->w, rec, id, nslots);
+	ring_commit(&r->w, rec, id, nslots, value);
 	return true;
 }
 

@@ -48,11 +48,11 @@ static inline void _trace_plain_event_emit(struct ring_writer *_w, uint32_t a, i
 	if (__builtin_expect(_rec == NULL, 0))
 		return;
 	struct ring_ctl *_ctl = _w->ctl;
-	uint64_t _head = ring_stamp(_w, _rec, TRACE_PLAIN_EVENT, 1);
+	uint64_t _head = ring_stamp(_w, _rec, TRACE_PLAIN_EVENT, 1, trace_clock_now());
 	struct _trace_plain_event_args *_args = (struct _trace_plain_event_args *)_rec->args;
+	memset(_args, 0, sizeof(*_args));
 	_args->a = a;
 	_args->b = b;
-	_args->vt_pad[0] = 0;
 	ring_publish(_w, _ctl, _head);
 }
 static inline void trace_plain_event(uint32_t a, int64_t b)
@@ -87,11 +87,11 @@ static inline void _trace_vcpu_event_emit(struct ring_writer *_w, uint64_t pc, b
 	if (__builtin_expect(_rec == NULL, 0))
 		return;
 	struct ring_ctl *_ctl = _w->ctl;
-	uint64_t _head = ring_stamp(_w, _rec, TRACE_VCPU_EVENT, 1);
+	uint64_t _head = ring_stamp(_w, _rec, TRACE_VCPU_EVENT, 1, trace_clock_now());
 	struct _trace_vcpu_event_args *_args = (struct _trace_vcpu_event_args *)_rec->args;
+	memset(_args, 0, sizeof(*_args));
 	_args->pc = pc;
 	_args->taken = taken;
-	_args->vt_pad[0] = 0;
 	ring_publish(_w, _ctl, _head);
 }
 static inline void trace_vcpu_event(struct trace_vcpu *vcpu, uint64_t pc, bool taken)
@@ -99,7 +99,7 @@ static inline void trace_vcpu_event(struct trace_vcpu *vcpu, uint64_t pc, bool t
 #ifdef CONFIG_TRACE
 	if (__builtin_expect((__atomic_load_n(&vcpu->mask, __ATOMIC_RELAXED) &
 			       TRACE_VCPU_EVENT_VCPU_BIT) != 0, 0))
-		_trace_vcpu_event_emit(vcpu->ring, pc, taken);
+		_trace_vcpu_event_emit(trace_vcpu_ring(vcpu), pc, taken);
 #else
 	(void)vcpu;
 	(void)pc;
@@ -120,32 +120,24 @@ static inline void _trace_mem_event_emit(struct ring_writer *_w, uint64_t vaddr,
 	if (__builtin_expect(_rec == NULL, 0))
 		return;
 	struct ring_ctl *_ctl = _w->ctl;
-	uint64_t _head = ring_stamp(_w, _rec, TRACE_MEM_EVENT, 1);
+	uint64_t _head = ring_stamp(_w, _rec, TRACE_MEM_EVENT, 1, trace_clock_now());
 	struct _trace_mem_event_args *_args = (struct _trace_mem_event_args *)_rec->args;
+	memset(_args, 0, sizeof(*_args));
 	_args->vaddr = vaddr;
 	_args->info = info;
-	_args->vt_pad[0] = 0;
 	ring_publish(_w, _ctl, _head);
-}
-static inline bool trace_mem_event_trans(struct trace_vcpu *vcpu)
-{
-#ifdef CONFIG_TRACE
-	return (vcpu->tcg_mask & TRACE_MEM_EVENT_VCPU_BIT) != 0;
-#else
-	(void)vcpu;
-	return false;
-#endif
 }
 /* Called by the trace op of a block translated with the event on. */
 static inline void trace_mem_event_exec(struct trace_vcpu *vcpu, uint64_t vaddr, uint8_t info)
 {
-	_trace_mem_event_emit(vcpu->ring, vaddr, info);
+	_trace_mem_event_emit(trace_vcpu_ring(vcpu), vaddr, info);
 }
 static inline void trace_mem_event(struct trace_vcpu *vcpu, uint64_t vaddr, uint8_t info)
 {
 #ifdef CONFIG_TRACE
-	if (__builtin_expect(trace_mem_event_trans(vcpu), 0))
-		_trace_mem_event_emit(vcpu->ring, vaddr, info);
+	if (__builtin_expect((__atomic_load_n(&vcpu->mask, __ATOMIC_RELAXED) &
+			       TRACE_MEM_EVENT_VCPU_BIT) != 0, 0))
+		_trace_mem_event_emit(trace_vcpu_ring(vcpu), vaddr, info);
 #else
 	(void)vcpu;
 	(void)vaddr;
@@ -168,13 +160,13 @@ static inline void _trace_strings_emit(struct ring_writer *_w, void *ptr, const 
 	if (__builtin_expect(_rec == NULL, 0))
 		return;
 	struct ring_ctl *_ctl = _w->ctl;
-	uint64_t _head = ring_stamp(_w, _rec, TRACE_STRINGS, 3);
+	uint64_t _head = ring_stamp(_w, _rec, TRACE_STRINGS, 3, trace_clock_now());
 	struct _trace_strings_args *_args = (struct _trace_strings_args *)_rec->args;
+	memset(_args, 0, sizeof(*_args));
 	_args->ptr = (uint64_t)(uintptr_t)ptr;
 	trace_copy_string(_args->name, name, sizeof(_args->name));
 	trace_copy_string(_args->path, path, sizeof(_args->path));
 	_args->len = len;
-	_args->vt_pad[0] = 0;
 	ring_publish(_w, _ctl, _head);
 }
 static inline void trace_strings(void *ptr, const char *name, const char *path, size_t len)
@@ -203,9 +195,9 @@ static inline void _trace_no_args_emit(struct ring_writer *_w)
 	if (__builtin_expect(_rec == NULL, 0))
 		return;
 	struct ring_ctl *_ctl = _w->ctl;
-	uint64_t _head = ring_stamp(_w, _rec, TRACE_NO_ARGS, 1);
+	uint64_t _head = ring_stamp(_w, _rec, TRACE_NO_ARGS, 1, trace_clock_now());
 	struct _trace_no_args_args *_args = (struct _trace_no_args_args *)_rec->args;
-	_args->vt_pad[0] = 0;
+	memset(_args, 0, sizeof(*_args));
 	ring_publish(_w, _ctl, _head);
 }
 static inline void trace_no_args(void)

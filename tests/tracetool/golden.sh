@@ -46,7 +46,7 @@ done
 # The generated header compiles, warning-free, with every kind of event.
 if [ "${REGENERATE:-0}" != 1 ]; then
 	cp "$dir/basic.h" "$tmp/trace.h"
-	printf '#include "trace.h"\nvoid use(struct trace_vcpu *v);\nvoid use(struct trace_vcpu *v)\n{\n\ttrace_plain_event(1, -2);\n\ttrace_compiled_out(3);\n\ttrace_vcpu_event(v, 4, true);\n\tif (trace_mem_event_trans(v))\n\t\ttrace_mem_event_exec(v, 5, 6);\n\ttrace_strings(v, "n", "p", 7);\n\ttrace_no_args();\n}\n' >"$tmp/use.c"
+	printf '#include "trace.h"\nvoid use(struct trace_vcpu *v);\nvoid use(struct trace_vcpu *v)\n{\n\ttrace_plain_event(1, -2);\n\ttrace_compiled_out(3);\n\ttrace_vcpu_event(v, 4, true);\n\ttrace_mem_event(v, 5, 6);\n\ttrace_mem_event_exec(v, 5, 6);\n\ttrace_strings(v, "n", "p", 7);\n\ttrace_no_args();\n}\n' >"$tmp/use.c"
 	mkdir -p "${O:-build}"
 	if ! gcc -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -I. -I"${O:-build}/include" \
 		-I"$tmp" -c -o "$tmp/use.o" "$tmp/use.c"; then

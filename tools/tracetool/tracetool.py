@@ -13,9 +13,10 @@ Grammar of one line (as in QEMU's docs/devel/tracing.rst):
 - `vcpu`: the event belongs to a vCPU.  trace_name() takes the vCPU
   (struct trace_vcpu *) as an implicit first argument and tests a bit in that
   vCPU's own mask; the record goes to that vCPU's ring.
-- `tcg` (needs `vcpu`): decided at translation time.  The translator asks
-  trace_name_trans(vcpu) whether to put the trace op into the block, and the
-  op calls trace_name_exec(vcpu, ...) when the block runs.  A second format
+- `tcg` (needs `vcpu`): decided at translation time.  The emulator hands
+  the vCPU's tcg bits (TRACE_TCG_MASK) to its translator, which puts the
+  trace op into the blocks it translates with the bit on; the op calls
+  trace_name_exec(vcpu, ...) when the block runs.  A second format
   string, if present, is the execution-time one (QEMU's "trans", "exec").
 
 Arguments are stdint types, size_t, ssize_t, bool, int, unsigned, long,
@@ -69,7 +70,7 @@ trace_ctf_env trace_ctf_events trace_ctf_metadata trace_event trace_event_arg tr
 trace_event_find trace_event_foreach trace_event_get trace_event_is_vcpu trace_event_set
 trace_events trace_events_enabled_count trace_events_file_apply trace_events_parse_line
 trace_hmp_info_events trace_hmp_trace_event trace_hmp_trace_file trace_vcpu trace_vcpu_count
-trace_vcpu_get trace_vcpu_register trace_vcpu_sync trace_event_id""".split())
+trace_vcpu_get trace_vcpu_register trace_vcpu_ring trace_event_id""".split())
 NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 LINE_RE = re.compile(r"^(?P<props>(?:[A-Za-z0-9_]+\s+)*)(?P<name>[A-Za-z0-9_]+)\((?P<args>.*)\)\s*(?P<fmt>.*)$")
 
@@ -320,7 +321,7 @@ def generated_names(ev):
     if ev.vcpu:
         names.append("TRACE_%s_VCPU_BIT" % up)
     if ev.tcg:
-        names += ["trace_%s_trans" % n, "trace_%s_exec" % n]
+        names.append("trace_%s_exec" % n)
     if not ev.disabled:
         names += ["_TRACE_%s_DSTATE" % up, "_trace_%s_emit" % n, "_trace_%s_args" % n]
     if ev.args:
@@ -452,7 +453,6 @@ def gen_h_event(ev, w):
     if ev.disabled:
         w("static inline void trace_%s(%s)\n{\n%s}\n" % (ev.name, ev.c_params(), unused(ev)))
         if ev.tcg:
-            w("static inline bool trace_%s_trans(struct trace_vcpu *vcpu)\n{\n\t(void)vcpu;\n\treturn false;\n}\n" % ev.name)
             w("static inline void trace_%s_exec(%s)\n{\n%s}\n" % (ev.name, ev.c_params(), unused(ev)))
         w("\n")
         return
@@ -475,8 +475,14 @@ def gen_h_event(ev, w):
     w("\tstruct ring_record *_rec = ring_reserve(_w, %d);\n" % ev.nslots)
     w("\tif (__builtin_expect(_rec == NULL, 0))\n\t\treturn;\n")
     w("\tstruct ring_ctl *_ctl = _w->ctl;\n")
-    w("\tuint64_t _head = ring_stamp(_w, _rec, TRACE_%s, %d);\n" % (up, ev.nslots))
+    w("\tuint64_t _head = ring_stamp(_w, _rec, TRACE_%s, %d, trace_clock_now());\n"
+      % (up, ev.nslots))
     w("\tstruct _trace_%s_args *_args = (struct _trace_%s_args *)_rec->args;\n" % (ev.name, ev.name))
+    if (ev.pad or any(a.is_string for a in ev.args) or
+            sum(a.size for a in ev.args) != ev.payload):
+        # The slot held an older record: padding, alignment holes and
+        # string tails are zeroed so none of its bytes reach the disk.
+        w("\tmemset(_args, 0, sizeof(*_args));\n")
     for a in ev.args:
         if a.is_string:
             w("\ttrace_copy_string(_args->%s, %s, sizeof(_args->%s));\n" % (a.name, a.name, a.name))
@@ -484,24 +490,12 @@ def gen_h_event(ev, w):
             w("\t_args->%s = (uint64_t)(uintptr_t)%s;\n" % (a.name, a.name))
         else:
             w("\t_args->%s = %s;\n" % (a.name, a.name))
-    if ev.pad:
-        w("\t_args->vt_pad[0] = 0;\n")
     w("\tring_publish(_w, _ctl, _head);\n}\n")
     call_args = "".join(", " + a.name for a in ev.args)
     if ev.tcg:
-        # Translation time: does this vCPU's block get the trace op?
-        w("static inline bool trace_%s_trans(struct trace_vcpu *vcpu)\n{\n" % ev.name)
-        w("#ifdef CONFIG_TRACE\n\treturn (vcpu->tcg_mask & TRACE_%s_VCPU_BIT) != 0;\n"
-          "#else\n\t(void)vcpu;\n\treturn false;\n#endif\n}\n" % up)
         w("/* Called by the trace op of a block translated with the event on. */\n")
         w("static inline void trace_%s_exec(%s)\n{\n" % (ev.name, ev.c_params()))
-        w("\t_trace_%s_emit(vcpu->ring%s);\n}\n" % (ev.name, call_args))
-        w("static inline void trace_%s(%s)\n{\n" % (ev.name, ev.c_params()))
-        w("#ifdef CONFIG_TRACE\n")
-        w("\tif (__builtin_expect(trace_%s_trans(vcpu), 0))\n" % ev.name)
-        w("\t\t_trace_%s_emit(vcpu->ring%s);\n" % (ev.name, call_args))
-        w("#else\n%s#endif\n}\n\n" % unused(ev))
-        return
+        w("\t_trace_%s_emit(trace_vcpu_ring(vcpu)%s);\n}\n" % (ev.name, call_args))
     w("static inline void trace_%s(%s)\n{\n" % (ev.name, ev.c_params()))
     # Without CONFIG_TRACE (QEMU's nop backend) the call is empty.
     w("#ifdef CONFIG_TRACE\n")
@@ -509,7 +503,7 @@ def gen_h_event(ev, w):
         # One load from this vCPU's own hot state.
         w("\tif (__builtin_expect((__atomic_load_n(&vcpu->mask, __ATOMIC_RELAXED) &\n"
           "\t\t\t       TRACE_%s_VCPU_BIT) != 0, 0))\n" % up)
-        w("\t\t_trace_%s_emit(vcpu->ring%s);\n" % (ev.name, call_args))
+        w("\t\t_trace_%s_emit(trace_vcpu_ring(vcpu)%s);\n" % (ev.name, call_args))
     else:
         # "Nothing enabled" is one predictable load of the global count.
         w("\tif (__builtin_expect(__atomic_load_n(&trace_events_enabled_count,\n"
