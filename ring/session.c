@@ -300,6 +300,8 @@ int ring_session_spawn(const char *consumer_bin, const char *outdir,
 			_exit(127);
 		}
 		snprintf(fdarg, sizeof(fdarg), "%d", 3);
+		/* An ignored SIGPIPE (vtrace-emu's) would survive exec. */
+		signal(SIGPIPE, SIG_DFL);
 		execl(consumer_bin, consumer_bin, "--fd", fdarg, "-o", outdir,
 		      (char *)NULL);
 		fprintf(stderr, "vtrace: cannot start %s: %s\n", consumer_bin,

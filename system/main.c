@@ -12,6 +12,7 @@
  * The exit status is the guest's, from the finisher at 0x100000.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +69,9 @@ int main(int argc, char **argv)
 	bool start_stopped = false;
 	int code;
 
+	/* A monitor client or a stdout reader that hangs up must not kill the
+	 * VM (QEMU ignores SIGPIPE too): the write fails with EPIPE. */
+	signal(SIGPIPE, SIG_IGN);
 	for (int i = 1; i < argc; i++) {
 		const char *o = argv[i];
 		const char *arg = i + 1 < argc ? argv[i + 1] : NULL;

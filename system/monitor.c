@@ -5,8 +5,11 @@
  * Commands live in tables of struct monitor_cmd ({name, args help, help,
  * argument counts, handler}); the built-in table is below and other parts
  * add theirs with monitor_register() / monitor_register_info() before
- * monitor_start().  A line is split on blanks; an unknown command or a
- * wrong number of arguments prints one line and changes nothing.
+ * monitor_start().  A line is split on blanks; an unknown command, a wrong
+ * number of arguments or a line over MONITOR_LINE_MAX bytes (refused whole,
+ * up to its newline) prints one line and changes nothing.  A client that
+ * hangs up early costs nothing: main() ignores SIGPIPE, a failed write is
+ * just lost.
  *
  * With -monitor stdio the monitor owns stdin (the UART then receives
  * nothing); the UART still writes to stdout.  This is simpler than QEMU's
@@ -31,6 +34,7 @@ struct monitor {
 };
 
 #define MAX_TABLES 8
+#define MONITOR_LINE_MAX 1023	/* bytes before the newline */
 static const struct monitor_cmd *cmd_tables[MAX_TABLES];
 static const struct monitor_cmd *info_tables[MAX_TABLES];
 static unsigned ncmd_tables, ninfo_tables;
@@ -260,13 +264,19 @@ static void register_builtin(void)
 int monitor_run_line(struct board *b, int fd, const char *line)
 {
 	struct monitor mon = { .b = b, .fd = fd };
-	char buf[1024], *argv[16], *save = NULL, *tok;
+	char buf[MONITOR_LINE_MAX + 1], *argv[16], *save = NULL, *tok;
 	const struct monitor_cmd *c;
+	size_t len = strcspn(line, "\r\n");
 	int argc = 0;
 
 	pthread_once(&builtin_once, register_builtin);
-	snprintf(buf, sizeof(buf), "%s", line);
-	buf[strcspn(buf, "\r\n")] = '\0';
+	if (len > MONITOR_LINE_MAX) {
+		monitor_printf(&mon, "error: line too long (more than %d bytes); "
+				     "ignored\n", MONITOR_LINE_MAX);
+		return -1;
+	}
+	memcpy(buf, line, len);
+	buf[len] = '\0';
 	if (buf[strspn(buf, " \t")])
 		trace_monitor_command(buf);
 	for (tok = strtok_r(buf, " \t\r\n", &save); tok;
@@ -292,15 +302,28 @@ int monitor_run_line(struct board *b, int fd, const char *line)
 static void serve(struct board *b, int in, int out)
 {
 	FILE *f = fdopen(dup(in), "r");
-	char line[1024];
+	char line[MONITOR_LINE_MAX + 2];	/* + newline + NUL */
 
 	if (!f)
 		return;
 	dprintf(out, "vtrace monitor - type 'help' for more information\n");
 	for (;;) {
+		size_t len;
+
 		dprintf(out, "(vtrace) ");
 		if (!fgets(line, sizeof(line), f))
 			break;
+		len = strlen(line);
+		if (len == sizeof(line) - 1 && line[len - 1] != '\n') {
+			int ch;
+
+			/* Over-long: its tail is not a command of its own. */
+			while ((ch = getc(f)) != EOF && ch != '\n')
+				;
+			dprintf(out, "error: line too long (more than %d "
+				     "bytes); ignored\n", MONITOR_LINE_MAX);
+			continue;
+		}
 		monitor_run_line(b, out, line);
 		if (tcg_machine_is_shutdown(b->m, NULL))
 			break;

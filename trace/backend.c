@@ -25,7 +25,8 @@
 
 static struct ring_session *session;
 static struct trace_backend_opts config;
-static char outdir[PATH_MAX];
+static char outbase[PATH_MAX - 16];	/* the directory asked for */
+static char outdir[PATH_MAX];		/* the one in use: outbase[.N] */
 static char consumer_socket[PATH_MAX];
 static uint64_t retired_drops;
 static pthread_mutex_t backend_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -48,9 +49,10 @@ void trace_backend_configure(const struct trace_backend_opts *o)
 	pthread_mutex_lock(&backend_lock);
 	config = *o;
 	if (o->outdir)
-		snprintf(outdir, sizeof(outdir), "%s", o->outdir);
+		snprintf(outbase, sizeof(outbase), "%s", o->outdir);
 	else
-		snprintf(outdir, sizeof(outdir), "trace-%d", (int)getpid());
+		snprintf(outbase, sizeof(outbase), "trace-%d", (int)getpid());
+	snprintf(outdir, sizeof(outdir), "%s", outbase);
 	consumer_socket[0] = '\0';
 	if (o->consumer_socket)
 		snprintf(consumer_socket, sizeof(consumer_socket), "%s",
@@ -75,24 +77,71 @@ static void assign_vcpu_rings(struct ring_session *s)
 
 static void off_locked(void);
 
-/* A session after the first (trace-file on after off, or after the
- * consumer died) must not reuse a directory that holds a trace: take the
- * first free DIR.1, DIR.2, ... and say so. */
-static void pick_fresh_outdir(void)
+/*
+ * Can the consumer make @dir its trace directory?  Only a directory that
+ * does not exist yet in a writable directory: 0 or -errno (EEXIST,
+ * ENAMETOOLONG past NAME_MAX, ENOTDIR, EACCES, ENOENT for the parent).
+ */
+static int check_new_dir(const char *dir)
 {
-	char base[PATH_MAX - 8];
+	char parent[PATH_MAX], *slash;
+	const char *name;
 	struct stat st;
 
-	if (stat(outdir, &st) != 0 || strlen(outdir) >= sizeof(base))
-		return;
-	snprintf(base, sizeof(base), "%s", outdir);
-	for (unsigned n = 1; n < 10000; n++) {
-		snprintf(outdir, sizeof(outdir), "%s.%u", base, n);
-		if (stat(outdir, &st) != 0)
-			break;
+	if (lstat(dir, &st) == 0)
+		return -EEXIST;
+	if (errno != ENOENT)
+		return -errno;
+	snprintf(parent, sizeof(parent), "%s", dir);
+	while ((slash = strrchr(parent, '/')) && slash != parent && !slash[1])
+		*slash = '\0';		/* trailing slashes */
+	slash = strrchr(parent, '/');
+	name = slash ? slash + 1 : parent;
+	if (strlen(name) > NAME_MAX)
+		return -ENAMETOOLONG;
+	if (!slash)
+		snprintf(parent, sizeof(parent), ".");
+	else if (slash == parent)
+		parent[1] = '\0';
+	else
+		*slash = '\0';
+	if (stat(parent, &st) != 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	return access(parent, W_OK | X_OK) ? -errno : 0;
+}
+
+/*
+ * The directory of a new session: outbase itself while it does not exist,
+ * else the first free outbase.1, outbase.2, ... (a session after the first
+ * must not reuse a directory that holds a trace).  Something at outbase
+ * that is not a directory (/dev/null) is refused.  0 or -errno.
+ */
+static int pick_fresh_outdir(void)
+{
+	struct stat st;
+	int err;
+
+	snprintf(outdir, sizeof(outdir), "%s", outbase);
+	err = check_new_dir(outdir);
+	if (err != -EEXIST)
+		return err;
+	if (stat(outbase, &st) != 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	for (unsigned n = 1; n < 100000; n++) {
+		snprintf(outdir, sizeof(outdir), "%s.%u", outbase, n);
+		err = check_new_dir(outdir);
+		if (err == -EEXIST)
+			continue;
+		if (!err)
+			fprintf(stderr, "vtrace: %s holds a trace already; "
+					"tracing into %s\n", outbase, outdir);
+		return err;
 	}
-	fprintf(stderr, "vtrace: %s holds a trace already; tracing into %s\n",
-		base, outdir);
+	return -EEXIST;
 }
 
 static int start_locked(void)
@@ -127,7 +176,13 @@ static int start_locked(void)
 			fprintf(stderr, "vtrace: cannot attach to the consumer at %s: %s\n",
 				config.consumer_socket, strerror(-err));
 	} else {
-		pick_fresh_outdir();
+		err = pick_fresh_outdir();
+		if (err) {
+			fprintf(stderr, "vtrace: cannot trace into %s: %s\n",
+				outdir, strerror(-err));
+			free((void *)p.metadata);
+			return err;
+		}
 		if (config.consumer_bin)
 			snprintf(bin, sizeof(bin), "%s", config.consumer_bin);
 		else
@@ -185,13 +240,23 @@ void trace_backend_off(void)
 
 int trace_backend_set_dir(const char *dir)
 {
+	struct stat st;
 	int err = 0;
 
 	pthread_mutex_lock(&backend_lock);
-	if (strlen(dir) >= sizeof(outdir)) {
-		err = -ENAMETOOLONG;
+	if (!*dir || strlen(dir) >= sizeof(outbase)) {
+		err = *dir ? -ENAMETOOLONG : -EINVAL;
 		goto out;
 	}
+	/* Refused now, not at the next `on`: a path that is no directory,
+	 * or one that cannot be created. */
+	if (stat(dir, &st) == 0)
+		err = S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+	else
+		err = check_new_dir(dir);
+	if (err)
+		goto out;
+	snprintf(outbase, sizeof(outbase), "%s", dir);
 	snprintf(outdir, sizeof(outdir), "%s", dir);
 	config.outdir = outdir;
 	/* A consumer started by hand owns its directory; we spawn our own

@@ -11,3 +11,4 @@ $(O)/tests/test-system: $(call objs,tests/system/test-system.c $(board-y) \
 	@mkdir -p $(dir $@)
 	$(call link,-lfdt -lcmocka $(RING_LIBS) $(TCG_LIBS))
 SCENARIOS += tests/system/trace-emu.sh
+SCENARIOS += tests/system/monitor-hardening.sh
