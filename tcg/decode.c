@@ -10,6 +10,7 @@
  */
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "tcg/decode.h"
 
@@ -39,6 +40,7 @@ const char *const rv_insn_names[RV_NB_INSNS] = {
 /* Per major opcode, a 0-terminated list of table ids. */
 #define RV_BUCKET_MAX 64 /* OP-FP has 50 */
 static uint8_t rv_buckets[128][RV_BUCKET_MAX];
+_Static_assert(RV_NB_INSNS <= 256, "bucket entries are 8-bit ids");
 static pthread_once_t rv_once = PTHREAD_ONCE_INIT;
 
 static void rv_build_buckets(void)
@@ -47,9 +49,16 @@ static void rv_build_buckets(void)
 		unsigned major = rv_table[id].match & 0x7f;
 		unsigned n = 0;
 
-		while (rv_buckets[major][n])
+		while (n < RV_BUCKET_MAX && rv_buckets[major][n])
 			n++;
-		/* insn.def guarantees fewer than RV_BUCKET_MAX per opcode */
+		if (n == RV_BUCKET_MAX) {
+			/* A build error in insn.def, not guest input. */
+			fprintf(stderr, "tcg: insn.def has more than %d "
+					"instructions of major opcode 0x%02x: "
+					"raise RV_BUCKET_MAX\n",
+				RV_BUCKET_MAX, major);
+			abort();
+		}
 		rv_buckets[major][n] = (uint8_t)id;
 	}
 }

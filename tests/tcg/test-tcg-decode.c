@@ -163,9 +163,34 @@ static void test_decode_illegal_32bit(void **state)
 	assert_int_equal(in.id, RV_illegal);
 }
 
+/* Every insn.def entry decodes to itself from its own match bits: none
+ * is lost to a full bucket or shadowed by an earlier entry. */
+static void test_decode_every_table_entry(void **state)
+{
+	static const struct {
+		const char *name;
+		uint32_t match;
+		unsigned id;
+	} all[] = {
+#define RV_INSN(name, m, v, fmt, irop) { #name, v, RV_##name },
+#include "tcg/insn.def"
+#undef RV_INSN
+	};
+
+	for (unsigned i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		struct rv_insn in;
+
+		rv_decode(all[i].match, &in);
+		if (in.id != all[i].id)
+			fail_msg("%s (0x%08x) decodes as %s", all[i].name,
+				 all[i].match, rv_insn_names[in.id]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_decode_every_table_entry),
 		cmocka_unit_test(test_decode_compressed_formats),
 		cmocka_unit_test(test_decode_compressed_reserved),
 		cmocka_unit_test(test_decode_immediates_sign_extend),
