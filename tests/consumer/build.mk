@@ -13,3 +13,4 @@ $(O)/tests/test-consumer-smoke: $(call objs,tests/consumer/smoke-producer.c) \
 		| $(O)/vtrace-consumer
 	@mkdir -p $(dir $@)
 	$(call link,)
+SCENARIOS += tests/consumer/skip-counted.sh
