@@ -21,7 +21,7 @@ run_one() {
 	local t=$((SECONDS - start))
 	case $rc in
 	0) pass=$((pass + 1)); printf '  PASS     %s (%ss)\n' "$name" "$t" ;;
-	77) skip=$((skip + 1)); printf '  SKIP     %s: %s\n' "$name" "$(grep -m1 SKIP "$log")" ;;
+	77) skip=$((skip + 1)); printf '  SKIP     %s: %s\n' "$name" "$(grep -m1 '^SKIP' "$log")" ;;
 	*) fail=$((fail + 1)); failed+=("$name")
 	   printf '  FAIL     %s (rc=%s, %ss), last lines of %s:\n' "$name" "$rc" "$t" "$log"
 	   tail -n 15 "$log" | sed 's/^/    | /' ;;

@@ -24,7 +24,7 @@ gcc -shared -fPIC -o "$tmp/nouring.so" "$tmp/nouring.c" || exit 1
 LD_PRELOAD=$tmp/nouring.so "$O/tests/test-consumer" >"$tmp/out" 2>&1
 rc=$?
 if [ $rc -eq 77 ] && grep -q "^SKIP: .*io_uring" "$tmp/out"; then
-	echo "ok: without io_uring test-consumer exits 77: $(grep -m1 SKIP "$tmp/out")"
+	echo "ok: without io_uring test-consumer exits 77: $(grep -m1 "^SKIP" "$tmp/out")"
 	exit 0
 fi
 echo "FAIL: without io_uring test-consumer exited $rc"
