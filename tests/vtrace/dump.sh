@@ -212,6 +212,27 @@ corrupt bad-uuid \
 	"vcpu1: offset 0: packet uuid does not match the metadata's trace uuid" \
 	"$L_LOST" "${V1P0[@]}"
 
+# Damage that leaves every packet readable: said with file and offset, the
+# dump exits 1 (babeltrace2 refuses or warns too).
+for c in "ts-back|vcpu1: offset 128: timestamp goes back from 3000 to 2000 in the stream" \
+	 "seq-back|vcpu1: offset 4096: packet_seq_num went back from 5 to 2"; do
+	kind=${c%%|*}
+	$PY $GEN "$T/$kind" --corrupt "$kind" || { fail "make-trace $kind"; continue; }
+	run "$kind" 1 dump "$T/$kind"
+	grep -qxF "vtrace: $T/$kind/${c#*|}" "$T/err" && echo "ok: $kind reported" ||
+		fail "$kind: $(head -3 "$T/err")"
+done
+
+# A stream that is a FIFO or a link to a device is not read, and said so.
+cp -r "$T/good" "$T/odd-files"
+mkfifo "$T/odd-files/vcpu7"
+ln -s /dev/zero "$T/odd-files/vcpu8"
+run "odd-files" 1 dump "$T/odd-files"
+grep -qxF "vtrace: $T/odd-files: vcpu7: not a regular file (a FIFO); skipped" "$T/err" &&
+	grep -qxF "vtrace: $T/odd-files: vcpu8: not a regular file (a character device); skipped" "$T/err" &&
+	expect "odd-files: the streams are printed whole" "$T/golden" "$T/out" ||
+	fail "odd-files: $(cat "$T/err")"
+
 # A zero-filled tail (preallocated file): one line for the first bad
 # packet, one summary for the rest, the trace before it intact.
 cp -r "$T/good" "$T/zero-tail"

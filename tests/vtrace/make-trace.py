@@ -232,6 +232,10 @@ def corrupt(files, kind):
         patch("vcpu0", 2 * SLOT, "<I", 99)
     elif kind == "bad-uuid":
         patch("vcpu1", 4, "<16s", uuid.UUID(int=TRACE_UUID.int ^ 1).bytes)
+    elif kind == "ts-back":
+        patch("vcpu1", 2 * SLOT + 8, "<Q", 2000)    # 6000 -> 2000 < 3000
+    elif kind == "seq-back":
+        patch("vcpu1", 48, "<I", 5)                 # packets 5, then 2
     else:
         raise SystemExit("unknown corruption " + kind)
 
@@ -586,7 +590,8 @@ def main():
     ap.add_argument("out")
     ap.add_argument("--corrupt", choices=["truncated", "bad-magic",
                                           "content-size", "unknown-id",
-                                          "bad-uuid"])
+                                          "bad-uuid", "ts-back",
+                                          "seq-back"])
     ap.add_argument("--bench", type=int, metavar="N")
     ap.add_argument("--tcg", action="store_true")
     ap.add_argument("--bench-tcg", type=int, metavar="N")

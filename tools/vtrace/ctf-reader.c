@@ -53,6 +53,8 @@ struct stream {
 	uint32_t slot, end_slot;
 	uint32_t cpu_id;
 	uint64_t ts_begin;
+	uint64_t last_ts;	/* of the stream's previous event */
+	bool ts_back_reported;	/* in the current packet */
 
 	/* what the previous good packet said, for loss accounting */
 	bool have_prev;
@@ -244,6 +246,10 @@ static bool open_packet(struct vt_trace *t, struct stream *s)
 
 			if (h->packet_seq_num - want < (1u << 31))
 				s->pend_lost = h->packet_seq_num - want;
+			else
+				report(t, s->path, (int64_t)s->pkt_off,
+				       "packet_seq_num went back from %u to %u",
+				       s->prev_seq, h->packet_seq_num);
 			if (h->events_discarded > s->prev_discarded)
 				s->pend_discarded = h->events_discarded -
 						    s->prev_discarded;
@@ -260,6 +266,7 @@ static bool open_packet(struct vt_trace *t, struct stream *s)
 		s->prev_discarded = h->events_discarded;
 		s->skipped = 0;
 		s->in_packet = true;
+		s->ts_back_reported = false;
 		s->slot = 1;
 		s->end_slot = h->content_size / SLOT_BITS;
 		s->cpu_id = h->cpu_id;
@@ -342,6 +349,16 @@ stream_advance(struct vt_trace *t, struct stream *s)
 			it->cpu_id = s->cpu_id;
 			it->timestamp = r->timestamp;
 			it->offset = s->pkt_off + s->slot * RING_SLOT_SIZE;
+			if (__builtin_expect(r->timestamp < s->last_ts, 0)) {
+				/* Once a packet: a damaged clock is loud. */
+				if (!s->ts_back_reported)
+					report(t, s->path, (int64_t)it->offset,
+					       "timestamp goes back from %" PRIu64
+					       " to %" PRIu64 " in the stream",
+					       s->last_ts, r->timestamp);
+				s->ts_back_reported = true;
+			}
+			s->last_ts = r->timestamp;
 			it->event = ec;
 			it->payload = rec + 16;
 			__builtin_prefetch(rec + PREFETCH_AHEAD);
@@ -401,7 +418,8 @@ static inline bool stream_next(struct vt_trace *t, struct stream *s)
 								    r->id);
 
 		if (__builtin_expect(ec && r->nslots == ec->nslots &&
-					     s->slot + r->nslots <= s->end_slot,
+					     s->slot + r->nslots <= s->end_slot &&
+					     r->timestamp >= s->last_ts,
 				     1)) {
 			struct vt_item *it = &s->item;
 
@@ -409,6 +427,7 @@ static inline bool stream_next(struct vt_trace *t, struct stream *s)
 			it->kind = VT_ITEM_EVENT;
 			it->cpu_id = s->cpu_id;
 			it->timestamp = r->timestamp;
+			s->last_ts = r->timestamp;
 			it->offset = off;
 			it->event = ec;
 			it->payload = rec + 16;
@@ -561,7 +580,21 @@ static char *join(const char *dir, const char *name)
 	return path;
 }
 
-/* List the stream files of dir into t->streams (not mapped yet). */
+static const char *file_kind(mode_t mode)
+{
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISCHR(mode))
+		return "a character device";
+	if (S_ISBLK(mode))
+		return "a block device";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	return "not a file";
+}
+
+/* List the stream files of dir into t->streams (not mapped yet).  What
+ * is no regular file (a FIFO, a link to a device) is reported. */
 static int list_streams(struct vt_trace *t, const char *dir)
 {
 	DIR *d = opendir(dir);
@@ -579,9 +612,18 @@ static int list_streams(struct vt_trace *t, const char *dir)
 
 		if (de->d_name[0] == '.' || !strcmp(de->d_name, "metadata"))
 			continue;
-		if (fstatat(dirfd(d), de->d_name, &st, 0) < 0 ||
-		    !S_ISREG(st.st_mode))
+		if (fstatat(dirfd(d), de->d_name, &st, 0) < 0) {
+			report(t, dir, -1, "%s: %s; skipped", de->d_name,
+			       strerror(errno));
 			continue;
+		}
+		if (S_ISDIR(st.st_mode))
+			continue;	/* index/ and the like: no stream */
+		if (!S_ISREG(st.st_mode)) {
+			report(t, dir, -1, "%s: not a regular file (%s); "
+			       "skipped", de->d_name, file_kind(st.st_mode));
+			continue;
+		}
 		path = join(dir, de->d_name);
 		if (!path)
 			goto out_nomem;
