@@ -149,9 +149,11 @@ run: all
 	$(Q)bash scripts/run.sh
 
 # make check: the normal build's tests and scenarios, then the same unit
-# tests and the stress scenario built with ASan+UBSan (build/asan), and the
-# ring stress built with TSan (build/tsan).
-SAN_TARGETS = $(TESTS) $(TESTS_HELPERS) $(O)/vtrace-stress $(O)/vtrace-consumer
+# tests, the stress scenario and vtrace-emu built with ASan+UBSan
+# (build/asan), and the ring unit, the stress and vtrace-emu built with
+# TSan (build/tsan).
+SAN_TARGETS = $(TESTS) $(TESTS_HELPERS) $(O)/vtrace-stress $(O)/vtrace-consumer \
+	$(O)/vtrace-emu
 sanitized: $(SAN_TARGETS)
 
 check: all
@@ -160,7 +162,7 @@ check: all
 	$(Q)$(MAKE) --no-print-directory O=$(O)/asan sanitized
 	$(Q)$(MAKE) --no-print-directory O=$(O)/tsan tsan_defconfig >/dev/null
 	$(Q)$(MAKE) --no-print-directory O=$(O)/tsan $(O)/tsan/tests/test-ring \
-		$(O)/tsan/vtrace-stress $(O)/tsan/vtrace-consumer
+		$(O)/tsan/vtrace-stress $(O)/tsan/vtrace-consumer $(O)/tsan/vtrace-emu
 	$(Q)TESTS="$(TESTS) $(patsubst $(O)/%,$(O)/asan/%,$(TESTS)) $(O)/tsan/tests/test-ring" \
 		SCENARIOS="$(SCENARIOS) $(SAN_SCENARIOS)" bash tests/run-all.sh
 

@@ -200,10 +200,15 @@ int main(int argc, char **argv)
 	if (boot.initrd)
 		trace_load_file("initrd", boot.initrd);
 	board.uart_stdin = !(monitor && !strcmp(monitor, "stdio"));
-	if (monitor && monitor_start(&board, monitor))
-		return 1;
+	/* The monitor serves only once the board runs (or is stopped, -S):
+	 * a `cont` before board_start() would race with it and be lost. */
 	if (board_start(&board, !start_stopped)) {
 		fprintf(stderr, "vtrace-emu: cannot start threads\n");
+		return 1;
+	}
+	if (monitor && monitor_start(&board, monitor)) {
+		board_shutdown(&board, 1);
+		board_wait(&board);
 		return 1;
 	}
 	system_runstate_set(start_stopped ? "paused" : "running");

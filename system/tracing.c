@@ -14,6 +14,7 @@
  */
 #include <errno.h>
 #include <libgen.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -246,16 +247,21 @@ void system_trace_vcpu_thread_stop(struct tcg_cpu *cpu)
 	trace_vcpu_stop(system_trace_vcpu(cpu), st.instret);
 }
 
+/* From main and from the monitor thread: one change at a time, so each
+ * runstate_set event names the state it leaves. */
 void system_runstate_set(const char *state)
 {
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 	bool running = strcmp(state, "running") == 0;
 
-	if (strcmp(state, runstate) == 0)
-		return;
-	trace_runstate_set(runstate, state);
-	if (running || strcmp(runstate, "running") == 0)
-		trace_vm_state_notify(running, state);
-	runstate = state;
+	pthread_mutex_lock(&lock);
+	if (strcmp(state, runstate) != 0) {
+		trace_runstate_set(runstate, state);
+		if (running || strcmp(runstate, "running") == 0)
+			trace_vm_state_notify(running, state);
+		runstate = state;
+	}
+	pthread_mutex_unlock(&lock);
 }
 
 void system_trace_exit(void)
