@@ -89,7 +89,7 @@ CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-rec
 LDFLAGS += -fsanitize=address,undefined
 endif
 ifeq ($(CONFIG_SANITIZER_THREAD),y)
-CFLAGS += -fsanitize=thread -fno-omit-frame-pointer -Wno-tsan
+CFLAGS += -fsanitize=thread -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=thread
 endif
 ifdef SANITIZER

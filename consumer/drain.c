@@ -160,8 +160,9 @@ int cons_ring_load_head(struct cons_ring *r, uint64_t *head)
 	if (r->rejected)
 		return -EINVAL;
 	/* C1: pairs with the producer's store-release of head (P1): the
-	 * records below head are visible once we see head. */
-	h = __atomic_load_n(&r->ctl->head, __ATOMIC_ACQUIRE);
+	 * records below head are visible once we see head.  seq_cst for
+	 * C3 (consumer/main.c serve()). */
+	h = __atomic_load_n(&r->ctl->head, __ATOMIC_SEQ_CST);
 	if (h < r->last_head || h - r->tail > r->capacity) {
 		fprintf(stderr,
 			CONS_NAME ": ring %s rejected: head %llu outside "
@@ -192,11 +193,11 @@ void cons_ring_wake_producer(struct cons_ring *r)
 {
 	struct ring_ctl *ctl = r->ctl;
 
-	/* C4: pairs with the producer's store of producer_waiting, seq_cst
-	 * fence, load of tail (P4): either it sees our new tail or we see
-	 * its flag and wake it. */
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (!__atomic_load_n(&ctl->producer_waiting, __ATOMIC_RELAXED))
+	/* C4: our seq_cst tail store (cons_ring_release()), then this
+	 * seq_cst flag load; pairs with the producer's seq_cst flag store
+	 * and tail load (P4): either it sees our new tail or we see its
+	 * flag and wake it. */
+	if (!__atomic_load_n(&ctl->producer_waiting, __ATOMIC_SEQ_CST))
 		return;
 	__atomic_store_n(&ctl->producer_waiting, 0, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&ctl->tail_seq, 1, __ATOMIC_RELEASE);
@@ -219,9 +220,10 @@ void cons_ring_release(struct cons_ring *r)
 	if (t == r->tail)
 		return;
 	r->tail = t;
-	/* C2: pairs with the producer's load-acquire of tail (P2): the
-	 * packet's write completed before the producer may reuse it. */
-	__atomic_store_n(&r->ctl->tail, t, __ATOMIC_RELEASE);
+	/* C2: pairs with the producer's load of tail (P2): the packet's
+	 * write completed before the producer may reuse it.  seq_cst for C4
+	 * in cons_ring_wake_producer(). */
+	__atomic_store_n(&r->ctl->tail, t, __ATOMIC_SEQ_CST);
 	cons_ring_wake_producer(r);
 }
 

@@ -336,7 +336,7 @@ static void sleep_flags(struct cons_ctx *ctx, uint32_t v)
 	for (i = 0; i < ctx->nrings; i++)
 		if (!ctx->rings[i].rejected)
 			__atomic_store_n(&ctx->rings[i].ctl->consumer_sleeping,
-					 v, __ATOMIC_RELAXED);
+					 v, __ATOMIC_SEQ_CST);	/* C3 */
 }
 
 static void serve(struct cons_ctx *ctx)
@@ -358,12 +358,12 @@ static void serve(struct cons_ctx *ctx)
 		if (!ctx->quiet)
 			status_line(ctx, &st, false);
 		if (!work_ready(ctx)) {
-			/* C3: pairs with the producer's head store, seq_cst
-			 * fence, load of consumer_sleeping (P3): either it
-			 * sees the flag and writes the eventfd, or we see
-			 * its head here and do not sleep. */
+			/* C3: seq_cst flag stores, then seq_cst head loads
+			 * (work_ready()); pairs with the producer's seq_cst
+			 * head update and flag load (P3): either it sees the
+			 * flag and writes the eventfd, or we see its head
+			 * here and do not sleep. */
 			sleep_flags(ctx, 1);
-			__atomic_thread_fence(__ATOMIC_SEQ_CST);
 			if (!work_ready(ctx))
 				timeout = POLL_TIMEOUT_MS;
 		}

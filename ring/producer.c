@@ -96,10 +96,15 @@ static void wake_consumer(struct ring_writer *w)
 {
 	struct ring_ctl *ctl = w->ctl;
 
-	/* P3: the head store is ordered before the flag load; pairs with
-	 * the consumer's flag store, fence, head load (C3). */
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (!__atomic_load_n(&ctl->consumer_sleeping, __ATOMIC_RELAXED))
+	/*
+	 * P3: pairs with the consumer's seq_cst flag store and head load
+	 * (C3).  A seq_cst read-modify-write of head (adding nothing) puts
+	 * our published head in the seq_cst order before the flag load:
+	 * either the consumer's head load sees it, or we see its flag.  No
+	 * standalone fence, so TSan sees the order too.
+	 */
+	__atomic_fetch_add(&ctl->head, 0, __ATOMIC_SEQ_CST);
+	if (!__atomic_load_n(&ctl->consumer_sleeping, __ATOMIC_SEQ_CST))
 		return;
 	if (__atomic_exchange_n(&ctl->consumer_sleeping, 0, __ATOMIC_ACQ_REL))
 		ring_session_wake_consumer(w->session);
@@ -111,9 +116,9 @@ static bool packet_free(struct ring_writer *w, uint64_t start)
 
 	if (start + RING_SLOTS_PER_PACKET - w->tail_cache <= w->capacity)
 		return true;
-	/* P2: pairs with the consumer's store-release of tail (C2), made
-	 * after the packet reached the disk. */
-	tail = __atomic_load_n(&w->ctl->tail, __ATOMIC_ACQUIRE);
+	/* P2: pairs with the consumer's store of tail (C2), made after the
+	 * packet reached the disk; seq_cst for P4 below. */
+	tail = __atomic_load_n(&w->ctl->tail, __ATOMIC_SEQ_CST);
 	/* The consumer is trusted less than ourselves: a tail beyond our
 	 * head would let us overwrite unread data, so ignore it. */
 	if (tail <= start && tail > w->tail_cache)
@@ -131,10 +136,11 @@ static bool wait_for_room(struct ring_writer *w, uint64_t start)
 		struct timespec ts = { 0, 10 * 1000 * 1000 };
 		uint32_t seen;
 
-		__atomic_store_n(&ctl->producer_waiting, 1, __ATOMIC_RELAXED);
-		/* P4: the flag store is ordered before the tail load; pairs
-		 * with the consumer's tail store, fence, flag load (C4). */
-		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		/* P4: seq_cst flag store, then seq_cst tail load (in
+		 * packet_free()); pairs with the consumer's seq_cst tail store
+		 * and flag load (C4): either we see its tail or it sees our
+		 * flag and wakes us. */
+		__atomic_store_n(&ctl->producer_waiting, 1, __ATOMIC_SEQ_CST);
 		seen = __atomic_load_n(&ctl->tail_seq, __ATOMIC_ACQUIRE);
 		if (packet_free(w, start))
 			return true;

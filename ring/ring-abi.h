@@ -23,15 +23,19 @@
  * Memory-ordering pairs (see ring/ring.h and consumer/drain.c):
  *   P1 producer: write record, then store-release head
  *      pairs with C1 consumer: load-acquire head, then read records.
- *   C2 consumer: write to disk completes, then store-release tail
- *      pairs with P2 producer: load-acquire tail, then reuse the packet.
- *   P3 producer: store head; seq_cst fence; load consumer_sleeping
- *      pairs with C3 consumer: store consumer_sleeping; seq_cst fence;
- *      load head.  Either the producer sees the flag and wakes the
- *      consumer, or the consumer sees the new head and does not sleep.
- *   C4 consumer: store tail; seq_cst fence; load producer_waiting
- *      pairs with P4 producer (block policy): store producer_waiting;
- *      seq_cst fence; load tail; futex-wait on tail_seq.
+ *   C2 consumer: write to disk completes, then store tail (seq_cst)
+ *      pairs with P2 producer: load tail (seq_cst), then reuse the packet.
+ *   P3 producer: store head; seq_cst read-modify-write of head (+0);
+ *      seq_cst load of consumer_sleeping
+ *      pairs with C3 consumer: seq_cst store of consumer_sleeping;
+ *      seq_cst load of head.  Either the producer sees the flag and wakes
+ *      the consumer, or the consumer sees the new head and does not sleep.
+ *   C4 consumer: seq_cst store of tail; seq_cst load of producer_waiting
+ *      pairs with P4 producer (block policy): seq_cst store of
+ *      producer_waiting; seq_cst load of tail; futex-wait on tail_seq.
+ * P3/C3 and P4/C4 are store-then-load on both sides: they rely on the one
+ * total order of seq_cst operations, not on standalone fences, so TSan
+ * (which ignores fences) sees the same orderings the hardware gives.
  */
 #ifndef VTRACE_RING_ABI_H
 #define VTRACE_RING_ABI_H

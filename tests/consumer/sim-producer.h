@@ -85,8 +85,8 @@ static inline void sim_publish(struct sim_ring *s)
 
 static inline bool sim_room(struct sim_ring *s)
 {
-	/* P2: pairs with the consumer's store-release of tail (C2). */
-	uint64_t tail = __atomic_load_n(&s->ctl->tail, __ATOMIC_ACQUIRE);
+	/* P2: pairs with the consumer's store of tail (C2); seq_cst for P4. */
+	uint64_t tail = __atomic_load_n(&s->ctl->tail, __ATOMIC_SEQ_CST);
 
 	return s->head + RING_SLOTS_PER_PACKET - tail <= s->capacity;
 }
@@ -103,9 +103,10 @@ static inline bool sim_open_packet(struct sim_ring *s)
 	struct ring_ctl *ctl = s->ctl;
 	struct ring_packet_header *h;
 
-	/* P3: pairs with the consumer's flag store, fence, head load (C3). */
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&ctl->consumer_sleeping, __ATOMIC_RELAXED) &&
+	/* P3: pairs with the consumer's flag store and head load (C3), as
+	 * in ring/producer.c wake_consumer(). */
+	__atomic_fetch_add(&ctl->head, 0, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&ctl->consumer_sleeping, __ATOMIC_SEQ_CST) &&
 	    __atomic_exchange_n(&ctl->consumer_sleeping, 0, __ATOMIC_ACQ_REL) &&
 	    s->efd >= 0) {
 		uint64_t one = 1;
@@ -121,10 +122,9 @@ static inline bool sim_open_packet(struct sim_ring *s)
 
 		if (!s->block)
 			return false;
-		__atomic_store_n(&ctl->producer_waiting, 1, __ATOMIC_RELAXED);
-		/* P4: pairs with the consumer's tail store, fence, flag
-		 * load (C4). */
-		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		/* P4: pairs with the consumer's tail store and flag load
+		 * (C4); the tail load is sim_room()'s. */
+		__atomic_store_n(&ctl->producer_waiting, 1, __ATOMIC_SEQ_CST);
 		seen = __atomic_load_n(&ctl->tail_seq, __ATOMIC_ACQUIRE);
 		if (sim_room(s))
 			break;

@@ -198,9 +198,8 @@ static void *reader_main(void *arg)
 		if ((pos & ~(uint64_t)(RING_SLOTS_PER_PACKET - 1)) > tail) {
 			tail = pos & ~(uint64_t)(RING_SLOTS_PER_PACKET - 1);
 			/* C2, then C4: pairs with the producer's P2 and P4. */
-			__atomic_store_n(&ctl->tail, tail, __ATOMIC_RELEASE);
-			__atomic_thread_fence(__ATOMIC_SEQ_CST);
-			if (__atomic_load_n(&ctl->producer_waiting, __ATOMIC_RELAXED)) {
+			__atomic_store_n(&ctl->tail, tail, __ATOMIC_SEQ_CST);
+			if (__atomic_load_n(&ctl->producer_waiting, __ATOMIC_SEQ_CST)) {
 				__atomic_store_n(&ctl->producer_waiting, 0, __ATOMIC_RELAXED);
 				__atomic_add_fetch(&ctl->tail_seq, 1, __ATOMIC_RELEASE);
 			}
