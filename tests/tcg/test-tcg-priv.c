@@ -472,9 +472,12 @@ static void test_priv_delegated_interrupt_in_u(void **state)
 	th_free(t);
 }
 
-static void *raise_msip_later(void *arg)
+/* Raise MSIP once the vCPU sleeps in WFI: on a loaded machine a fixed
+ * delay may end before the vCPU gets there. */
+static void *raise_msip_when_halted(void *arg)
 {
-	usleep(50 * 1000);
+	while (tcg_cpu_state(arg) != TCG_CPU_HALTED)
+		usleep(1000);
 	tcg_cpu_set_irq(arg, TCG_MIP_MSIP, true);
 	return NULL;
 }
@@ -490,7 +493,7 @@ static void test_priv_wfi_sleeps_until_interrupt(void **state)
 	th_emit(t, ADDI(10, 0, 1));
 	th_emit(t, HALT());
 	tcg_cpu_write_csr(t->cpu[0], CSR_MIE, TCG_MIP_MSIP);
-	pthread_create(&thr, NULL, raise_msip_later, t->cpu[0]);
+	pthread_create(&thr, NULL, raise_msip_when_halted, t->cpu[0]);
 	assert_int_equal(th_run_at(t, 0, CODE), 0);
 	pthread_join(thr, NULL);
 	assert_int_equal(th_reg(t, 0, 10), 1);
