@@ -10,21 +10,9 @@ O=${O:-build}
 EMU=$O/vtrace-emu
 P=tests/priv
 W=$O/tests/priv
-CC=riscv64-linux-gnu-gcc
-QEMU=qemu-system-riscv64
 GUESTS="csr-probe counters deleg modes pmp"
 mkdir -p "$W"
-fail=0
-ok() { printf '  ok    %s\n' "$1"; }
-bad() { printf '  FAIL  %s\n' "$1"; fail=1; }
-
-if ! command -v $CC >/dev/null; then
-	echo "SKIP: $CC not installed"
-	exit 77
-fi
-[ -x "$EMU" ] || { echo "no $EMU (build it first)"; exit 1; }
-have_qemu=0
-command -v $QEMU >/dev/null && have_qemu=1
+. "$(dirname "$0")/../guest-lib.sh"
 
 for g in $GUESTS; do
 	$CC -march=rv64imac_zicsr_zifencei -mabi=lp64 -O2 -mcmodel=medany \

@@ -17,17 +17,8 @@ O=${O:-build}
 EMU=$O/vtrace-emu
 G=tests/system/guests
 W=$O/tests/board
-CC=riscv64-linux-gnu-gcc
-QEMU=qemu-system-riscv64
 mkdir -p "$W"
-fail=0
-ok() { printf '  ok    %s\n' "$1"; }
-bad() { printf '  FAIL  %s\n' "$1"; fail=1; }
-
-command -v $CC >/dev/null || { echo "SKIP: $CC not installed"; exit 77; }
-[ -x "$EMU" ] || { echo "no $EMU (build it first)"; exit 1; }
-have_qemu=0
-command -v $QEMU >/dev/null && have_qemu=1
+. "$(dirname "$0")/../guest-lib.sh"
 
 $CC -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany -O2 \
 	-ffreestanding -fno-pic -nostdlib -static -Wl,--build-id=none \

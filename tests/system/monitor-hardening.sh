@@ -12,13 +12,7 @@ set -u
 O=$(cd "${O:-build}" && pwd)
 EMU=$O/vtrace-emu
 G=tests/system/guests
-CC=riscv64-linux-gnu-gcc
-fail=0
-ok() { printf '  ok    %s\n' "$1"; }
-bad() { printf '  FAIL  %s\n' "$1"; fail=1; }
-
-command -v $CC >/dev/null || { echo "SKIP: $CC not installed"; exit 77; }
-[ -x "$EMU" ] || { echo "no $EMU (build it first)"; exit 1; }
+. "$(dirname "$0")/../guest-lib.sh"
 W=$(mktemp -d /tmp/vtrace-mon.XXXXXX)
 emu_pid=
 cleanup() {

@@ -11,17 +11,8 @@ O=${O:-build}
 EMU=$O/vtrace-emu
 G=tests/system/guests
 W=$O/tests/guests
-CC=riscv64-linux-gnu-gcc
 mkdir -p "$W"
-fail=0
-ok() { printf '  ok    %s\n' "$1"; }
-bad() { printf '  FAIL  %s\n' "$1"; fail=1; }
-
-if ! command -v $CC >/dev/null; then
-	echo "SKIP: $CC not installed"
-	exit 77
-fi
-[ -x "$EMU" ] || { echo "no $EMU (build it first)"; exit 1; }
+. "$(dirname "$0")/../guest-lib.sh"
 
 guest() { # name [extra flags]
 	local n=$1; shift
