@@ -458,8 +458,9 @@ out_slot1:
  * (priv and trace_mask change only at exits that leave the interpreter;
  * chains join blocks of one key).  So a hit checks pc and validity only.
  * Under paging only blocks on this block's virtual page are cached
- * (tcg_tb_may_link), as for chains.  Slots are filled once (empty or invalid), never replaced, so that a
- * site returning to many places does not make vCPUs fight over the line.
+ * (tcg_tb_may_link), as for chains.  Slots are filled once (empty or
+ * invalid), never replaced, so that a site returning to many places does
+ * not make vCPUs fight over the line.
  */
 #define JALR_BODY(target, link)                                                \
 	{                                                                      \
