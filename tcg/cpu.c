@@ -364,8 +364,8 @@ int tcg_helper_load(struct tcg_cpu *cpu, uint64_t addr, unsigned size,
 /* After a RAM write that may hit code: invalidate, leave if any went. */
 static int after_code_write(struct tcg_cpu *cpu, uint64_t off, unsigned size)
 {
-	if (!cpu->store_slow[off >> TCG_PAGE_BITS] &&
-	    !cpu->store_slow[(off + size - 1) >> TCG_PAGE_BITS])
+	if (!tcg_store_slow(cpu->store_slow, off >> TCG_PAGE_BITS) &&
+	    !tcg_store_slow(cpu->store_slow, (off + size - 1) >> TCG_PAGE_BITS))
 		return TCG_H_CONT;
 	if (tcg_tb_invalidate_range(cpu, off, size))
 		return TCG_H_NEXT;

@@ -345,7 +345,8 @@ static void interp_run(struct tcg_cpu *cpu, struct tcg_tb *tb)
 		uint64_t a = (A) + (uint64_t)op->imm, off = a - rbase;         \
 		uint64_t b = (B);                                              \
 		const struct tcg_tlb_entry *e;                                 \
-		if (likely(off < rlim && !slow[off >> TCG_PAGE_BITS])) {       \
+		if (likely(off < rlim &&                                       \
+			   !tcg_store_slow(slow, off >> TCG_PAGE_BITS))) {     \
 		store_##name##v:                                               \
 			type val = (type)b;                                    \
 			memcpy(ram + off, &val, size);                         \
@@ -353,7 +354,7 @@ static void interp_run(struct tcg_cpu *cpu, struct tcg_tb *tb)
 		}                                                              \
 		if (tlb && (e = TLB_ENTRY(a))->tag_w ==                        \
 				   (a & (TLB_PAGE_MASK | (size - 1))) &&       \
-		    !slow[(a + e->addend) >> TCG_PAGE_BITS]) {                 \
+		    !tcg_store_slow(slow, (a + e->addend) >> TCG_PAGE_BITS)) { \
 			off = a + e->addend;                                   \
 			goto store_##name##v;                                  \
 		}                                                              \

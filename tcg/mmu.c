@@ -191,7 +191,7 @@ restart:
 							 __ATOMIC_SEQ_CST,
 							 __ATOMIC_SEQ_CST))
 				goto restart;
-			if (cpu->store_slow[off >> TCG_PAGE_BITS])
+			if (tcg_store_slow(cpu->store_slow, off >> TCG_PAGE_BITS))
 				tcg_tb_invalidate_range(cpu, off, 8);
 		}
 		*pa = ((ppn | ((va >> TCG_PAGE_BITS) &

@@ -167,9 +167,9 @@ void tcg_machine_flush(struct tcg_machine *m)
 
 static void mark_page(struct tcg_machine *m, uint32_t page)
 {
-	m->store_slow[page] = 1;
+	__atomic_store_n(&m->store_slow[page], 1, __ATOMIC_RELAXED);
 	if (page)
-		m->store_slow[page - 1] = 1;
+		__atomic_store_n(&m->store_slow[page - 1], 1, __ATOMIC_RELAXED);
 }
 
 /* Under tb_lock; the caller reports the block after the lock. */

@@ -189,6 +189,17 @@ struct tcg_machine {
 enum { TCG_H_CONT = 0, TCG_H_EXIT = 1, TCG_H_NEXT = 2 };
 
 /* trap.c */
+/*
+ * store_slow[page] is set by a translating vCPU (tb.c, under tb_lock) and
+ * read by every vCPU's stores without a lock: a byte flag accessed with
+ * relaxed atomics, a plain load on x86.  The ordering that matters for
+ * self-modifying code is the one tb.c's design comment describes.
+ */
+static inline bool tcg_store_slow(const uint8_t *slow, uint64_t page)
+{
+	return __atomic_load_n(&slow[page], __ATOMIC_RELAXED) != 0;
+}
+
 void tcg_raise(struct tcg_cpu *cpu, uint64_t cause, uint64_t tval);
 bool tcg_take_interrupt(struct tcg_cpu *cpu);
 int tcg_helper_system(struct tcg_cpu *cpu, unsigned opc, uint32_t raw);

@@ -82,6 +82,7 @@ PY
 		ok "$san vtrace-emu: kernel-lite on 4 harts, traced, $flips mask flip rounds"
 	else
 		bad "$san vtrace-emu (rc $rc, ${flips:-0} flip rounds):"
+		grep "^SUMMARY" "$W/$san.err" | sort | uniq -c
 		grep -v "^vtrace: " "$W/$san.err" | head -40
 		cmp "$W/plain.out" "$W/$san.out" | head -2
 	fi
