@@ -7,7 +7,7 @@
  *              [-no-reboot] [-nographic] [-monitor stdio|unix:PATH,server,nowait] [-S]
  *              [-d ITEMS] [-D LOGFILE]
  *              [-trace [enable=]GLOB[,events=FILE][,file=DIR]
- *                      [,consumer=SOCKET][,policy=discard|block]]
+ *                      [,consumer=SOCKET][,policy=discard|block][,ring=KB]]
  *
  * The exit status is the guest's, from the finisher at 0x100000.
  */
@@ -52,6 +52,7 @@ static void usage(FILE *f)
 		"  -D FILE             log to FILE instead of stderr\n"
 		"  -trace [enable=]GLOB[,events=FILE][,file=DIR][,consumer=SOCKET]"
 		"[,policy=discard|block]\n"
+		"                      [,ring=KB]\n"
 		"                      trace events (may repeat; -trace help lists "
 		"them); without\n"
 		"                      consumer= a vtrace-consumer is started, "

@@ -94,8 +94,21 @@ static int apply(struct trace_cmdline *tc, const char *key, const char *value,
 		}
 		return 0;
 	}
+	if (strcmp(key, "ring") == 0) {
+		char *end;
+		unsigned long kb = strtoul(value, &end, 10);
+
+		/* The consumer rounds it up to a power of two of packets. */
+		if (!*value || *end || kb == 0 || kb > 4u << 20) {
+			fprintf(err, "error: -trace ring=%s: expected KiB per ring, "
+				"1 to %u\n", value, 4u << 20);
+			return -1;
+		}
+		tc->backend.ring_kb = (unsigned)kb;
+		return 0;
+	}
 	fprintf(err, "error: -trace %s=%s: unknown key '%s' (enable, events, file, "
-		"consumer, policy)\n", key, value, key);
+		"consumer, policy, ring)\n", key, value, key);
 	return -1;
 }
 

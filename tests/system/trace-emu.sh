@@ -13,6 +13,8 @@
 #        emitted before the command, while the emulator keeps running
 #      - the translate_block events equal info jit's blocks translated
 #   D  bad -trace values
+#   E  record padding: with 16 KiB rings that wrap many times and events
+#      of every size, no byte of an older record reaches the trace
 set -euo pipefail
 O=$(cd "${O:-build}" && pwd)
 emu=$O/vtrace-emu
@@ -171,5 +173,20 @@ echo "$out" | grep -q "events=/nonexistent" || fail "events file message: $out"
 out=$("$emu" -nographic -kernel "$kl" -trace 'nomatch_*',file="$tmp/d" 2>&1 >/dev/null) ||
 	fail "a glob matching nothing must only warn"
 echo "$out" | grep -q "warning: -trace enable=nomatch_\*: matches no trace event" || fail "glob warning: $out"
-ok "bad key exits 1, an unreadable events file is named, a glob matching nothing warns"
+out=$("$emu" -kernel "$kl" -trace ring=0 2>&1) && fail "ring=0 was accepted"
+echo "$out" | grep -q "ring=0: expected KiB per ring" || fail "ring= message: $out"
+ok "bad key exits 1, an unreadable events file is named, a glob matching nothing warns, ring=0 is refused"
+
+echo "== E: record padding"
+"$emu" -smp 4 -nographic -kernel "$kl" -trace "translate_block,ring=16,policy=block,file=$tmp/e" \
+	-trace 'cpu_*' -trace 'guest_syscall*' -trace 'mmio_*' -trace 'tb_*' \
+	-trace 'vcpu_*' -trace load_file >/dev/null 2>"$tmp/e.err" ||
+	fail "the run with 16 KiB rings failed: $(cat "$tmp/e.err")"
+/usr/bin/python3 "$(dirname "$0")/../vtrace/check-padding.py" "$tmp/e" >"$tmp/e.pad" ||
+	fail "bytes of older records in the trace: $(grep -m5 FAIL "$tmp/e.pad")"
+# A 16 KiB ring holds 4 packets of 63 record slots: a stream with more
+# records than that reused its slots.
+n=$(awk '/^vcpu[0-9]*: / && $2 > n {n = $2} END {print n + 0}' "$tmp/e.pad")
+[ "$n" -gt 252 ] || fail "at most $n records a stream: the rings did not wrap"
+ok "16 KiB rings, up to $n records a stream: $(tail -1 "$tmp/e.pad" | sed 's/^ok: //')"
 echo "trace-emu: ok"
