@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Emulator figures for make bench (run by bench/run.sh with O, DATA, RUNS):
 #  - guest MIPS of kernel-lite-bench (ALU, load/store, call/return and FP
-#    loops) on 1 and 2 harts, and qemu-system-riscv64 on the same image in
-#    the same run;
+#    loops, and the load/store loop through Sv39) on 1 and 2 harts, and
+#    qemu-system-riscv64 on the same image in the same run;
 #  - the cost of tracing on the same workload, 2 harts:
 #      (a) tracing compiled out (nop_defconfig build in $O/nop)
 #      (b) compiled in, every event off
@@ -38,17 +38,17 @@ walltime() {
 echo "== guest MIPS, kernel-lite-bench (hart 0's figure; median of $RUNS)"
 echo "   qemu-system-riscv64: $(qemu-system-riscv64 --version 2>/dev/null | head -1)"
 for smp in 1 2; do
-	for w in alu ldst call fp; do : >"$DATA/mips.$w"; : >"$DATA/qmips.$w"; done
+	for w in alu ldst call fp ldst_sv39; do : >"$DATA/mips.$w"; : >"$DATA/qmips.$w"; done
 	for i in $(seq "$RUNS"); do
 		"$O/vtrace-emu" -smp $smp -nographic -kernel "$klb" >"$DATA/emu.out"
-		for w in alu ldst call fp; do mips_of $w "$DATA/emu.out" >>"$DATA/mips.$w"; done
+		for w in alu ldst call fp ldst_sv39; do mips_of $w "$DATA/emu.out" >>"$DATA/mips.$w"; done
 		if command -v qemu-system-riscv64 >/dev/null; then
 			qemu-system-riscv64 -machine virt -bios none -nographic -smp $smp \
 				-kernel "$klb" >"$DATA/qemu.out"
-			for w in alu ldst call fp; do mips_of $w "$DATA/qemu.out" >>"$DATA/qmips.$w"; done
+			for w in alu ldst call fp ldst_sv39; do mips_of $w "$DATA/qemu.out" >>"$DATA/qmips.$w"; done
 		fi
 	done
-	for w in alu ldst call fp; do
+	for w in alu ldst call fp ldst_sv39; do
 		m=$(median <"$DATA/mips.$w")
 		emit "emu_mips_${w}_smp$smp" "$m" MIPS
 		if [ -s "$DATA/qmips.$w" ]; then
@@ -57,6 +57,9 @@ for smp in 1 2; do
 			emit "emu_vs_qemu_${w}_smp$smp" "$(awk -v a="$m" -v b="$q" 'BEGIN {printf "%.2f", a / b}')" ratio
 		fi
 	done
+	# Sv39 on vs paging off, same loop, same run (target: >= 0.70)
+	emit "emu_sv39_vs_bare_ldst_smp$smp" "$(awk -v a="$(median <"$DATA/mips.ldst_sv39")" \
+		-v b="$(median <"$DATA/mips.ldst")" 'BEGIN {printf "%.2f", a / b}')" ratio
 done
 
 echo "== tracing overhead, kernel-lite-bench on 2 harts (median of $RUNS)"

@@ -22,12 +22,14 @@ u64 kl_bench_ldst(u64 iters, u64 *buf);
 u64 kl_bench_fib(u64 n);
 u64 kl_bench_fp(u64 iters);
 
-enum { W_ALU, W_LDST, W_CALL, W_FP, W_COUNT };
+enum { W_ALU, W_LDST, W_CALL, W_FP, W_LDST_SV39, W_COUNT };
 
 /* alu: dependent integer ops; ldst: 4 loads and 3 stores per 10
  * instructions; call: recursive fib, a call/return every ~10 instructions;
- * fp: 6 dependent double-precision ops and a conversion per 10 */
-static const char *const names[W_COUNT] = { "alu", "ldst", "call", "fp" };
+ * fp: 6 dependent double-precision ops and a conversion per 10;
+ * ldst_sv39: the ldst loop with its loads and stores through Sv39 */
+static const char *const names[W_COUNT] = { "alu", "ldst", "call", "fp",
+					     "ldst_sv39" };
 
 struct bench_result {
 	u64 insns, ticks, value;
@@ -35,6 +37,31 @@ struct bench_result {
 
 static struct bench_result results[KL_MAX_HARTS][W_COUNT];
 static u64 ldst_buf[KL_MAX_HARTS][8] __attribute__((aligned(64)));
+
+/*
+ * Sv39 for loads and stores: identity 1 GiB pages over devices and RAM,
+ * used by M mode with MPRV = 1 and MPP = S (fetches stay physical).  Every
+ * hart writes the same two PTEs.
+ */
+#define SV39_RWXAD 0xcfUL
+#define MSTATUS_MPRV (1UL << 17)
+static u64 sv39_root[512] __attribute__((aligned(4096)));
+
+static void sv39_data(int on)
+{
+	if (on) {
+		sv39_root[0] = SV39_RWXAD;
+		sv39_root[2] = (0x80000000UL >> 2) | SV39_RWXAD;
+		csr_write(satp, (8UL << 60) | ((unsigned long)sv39_root >> 12));
+		__asm__ volatile("sfence.vma" ::: "memory");
+		csr_clear(mstatus, MSTATUS_MPP);
+		csr_set(mstatus, MSTATUS_MPRV | (1UL << 11));
+	} else {
+		csr_clear(mstatus, MSTATUS_MPRV | MSTATUS_MPP);
+		csr_write(satp, 0);
+		__asm__ volatile("sfence.vma" ::: "memory");
+	}
+}
 
 static u64 fib_calls_leaf(u64 n)
 {
@@ -69,11 +96,16 @@ static void run(u32 hartid, int w)
 		r->insns = 3 + 10 * ALU_ITERS + 2;
 		break;
 	case W_LDST:
+	case W_LDST_SV39:
 		ldst_buf[hartid][0] = 1;
 		ldst_buf[hartid][1] = 2;
 		ldst_buf[hartid][2] = 3;
 		ldst_buf[hartid][3] = 4;
+		if (w == W_LDST_SV39)
+			sv39_data(1);
 		r->value = kl_bench_ldst(LDST_ITERS, ldst_buf[hartid]);
+		if (w == W_LDST_SV39)
+			sv39_data(0);
 		r->insns = 1 + 10 * LDST_ITERS + 2;
 		break;
 	case W_CALL:

@@ -35,10 +35,11 @@
  *
  * Loads and stores take the fast path when the address is inside RAM (one
  * subtract and compare) and, for stores, the page is not marked
- * store_slow (it or the next page holds translated code).  Under Sv39
- * that compare always fails and the access tries the vCPU's TLB (tcg/mmu.h:
- * a tag compare, then the RAM offset is the address + addend; misaligned
- * accesses miss).  Everything else goes through tcg_helper_load/store.
+ * store_slow (it or the next page holds translated code).  Blocks whose
+ * loads and stores are paged (the key says so) get the _PG handlers
+ * instead, which try the vCPU's TLB (tcg/mmu.h: a tag compare, then the
+ * RAM offset is the address + addend; misaligned accesses miss).
+ * Everything else goes through tcg_helper_load/store.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -158,6 +159,9 @@ enum { FWD_RS1 = 1, FWD_RS2 = 2 };
  * variant (index FWD_* - 1; NULL where the op has no such variant). */
 static const void *const *interp_labels;
 static const void *const (*interp_fwd_labels)[3];
+/* Loads and stores of blocks whose data accesses are paged (tb->paged &
+ * TCG_TB_DATA_PAGED), per forwarding variant 0..3 as above. */
+static const void *const (*interp_pg_labels)[4];
 /*
  * Fused pairs, a register-writing op and the branch ending the block that
  * tests its result (loop counters, `li t0, 2; blt a0, t0`), indexed by the
@@ -223,6 +227,17 @@ static void interp_run(struct tcg_cpu *cpu, struct tcg_tb *tb)
 #undef FWD1
 #undef FWD2
 	};
+#define PG2(name, ...)                                                         \
+	[TCG_IR_##name] = { &&L_##name##_PG, &&L_##name##_PG_1,                \
+			    &&L_##name##_PG_2, &&L_##name##_PG_3 },
+#define PG1(name, ...)                                                         \
+	[TCG_IR_##name] = { &&L_##name##_PG, &&L_##name##_PG_1,                \
+			    &&L_##name##_PG, &&L_##name##_PG_1 },
+	static const void *const pg[TCG_IR_NB_OPS][4] = {
+		INTERP_LOAD_OPS(PG1) INTERP_STORE_OPS(PG2)
+	};
+#undef PG1
+#undef PG2
 #define FUSED2(name, ...) { &&L_ADDI_##name, &&L_ADDI_##name##_1 },
 	static const void *const addi_br[NB_BRANCHES][2] = {
 		INTERP_BRANCH_OPS(FUSED2)
@@ -246,6 +261,7 @@ static void interp_run(struct tcg_cpu *cpu, struct tcg_tb *tb)
 	if (!cpu) {
 		interp_labels = labels;
 		interp_fwd_labels = fwd;
+		interp_pg_labels = pg;
 		interp_addi_br_labels = addi_br;
 		interp_li_br_labels = li_br;
 		return;
@@ -256,12 +272,14 @@ static void interp_run(struct tcg_cpu *cpu, struct tcg_tb *tb)
 	rbase = cpu->ram_base;
 	/*
 	 * Bare: [rbase, rbase + rlim) is the RAM an access of up to 8 bytes
-	 * may start in.  Sv39: rlim = 0 and loads and stores go to the TLB.
-	 * Whatever changes this leaves the interpreter (exit_request).
+	 * may start in.  Sv39 (blocks with TCG_TB_DATA_PAGED, compiled with
+	 * the _PG loads and stores): the TLB of the effective privilege.
+	 * Whatever changes this leaves the interpreter (exit_request), and a
+	 * block only runs while its key matches the vCPU's state.
 	 */
 	idx = tcg_mmu_data_idx(cpu);
-	rlim = idx < 0 ? cpu->ram_size - 7 : 0;
-	tlb = idx < 0 ? NULL : cpu->tlb[idx];
+	rlim = cpu->ram_size - 7;
+	tlb = cpu->tlb[idx < 0 ? 0 : idx];
 #define TLB_PAGE_MASK (~(uint64_t)(TCG_PAGE_SIZE - 1))
 #define TLB_ENTRY(a) (&tlb[((a) >> TCG_PAGE_BITS) & (TCG_TLB_SIZE - 1)])
 #define NEXT                                                                   \
@@ -317,19 +335,12 @@ static void interp_run(struct tcg_cpu *cpu, struct tcg_tb *tb)
 #define LOAD_V(name, v, A, type, size, sign)                                   \
 	L_##name##v : {                                                        \
 		uint64_t a = (A) + (uint64_t)op->imm, off = a - rbase;         \
-		const struct tcg_tlb_entry *e;                                 \
 		if (likely(off < rlim)) {                                      \
-		load_##name##v:                                                \
 			type val;                                              \
 			memcpy(&val, ram + off, size);                         \
 			acc = (uint64_t)(int64_t)val;                          \
 			x[op->rd] = acc;                                       \
 			NEXT;                                                  \
-		}                                                              \
-		if (tlb && (e = TLB_ENTRY(a))->tag_r ==                        \
-				   (a & (TLB_PAGE_MASK | (size - 1)))) {       \
-			off = a + e->addend;                                   \
-			goto load_##name##v;                                   \
 		}                                                              \
 		SYNC_PC();                                                     \
 		if (tcg_helper_load(cpu, a, size, sign, &x[op->rd]))           \
@@ -339,24 +350,55 @@ static void interp_run(struct tcg_cpu *cpu, struct tcg_tb *tb)
 	}
 #define LOAD(name, type, size, sign)                                           \
 	LOAD_V(name, , x[op->rs1], type, size, sign)                           \
-	LOAD_V(name, _1, acc, type, size, sign)
-#define STORE_V(name, v, A, B, type, size)                                     \
-	L_##name##v : {                                                        \
-		uint64_t a = (A) + (uint64_t)op->imm, off = a - rbase;         \
-		uint64_t b = (B);                                              \
-		const struct tcg_tlb_entry *e;                                 \
-		if (likely(off < rlim &&                                       \
+	LOAD_V(name, _1, acc, type, size, sign)                                \
+	LOAD_PG(name, , x[op->rs1], type, size, sign)                          \
+	LOAD_PG(name, _1, acc, type, size, sign)
+/* Under Sv39: the TLB's tag compare, then RAM offset = address + addend. */
+#define LOAD_PG(name, v, A, type, size, sign)                                  \
+	L_##name##_PG##v : {                                                   \
+		uint64_t a = (A) + (uint64_t)op->imm;                          \
+		const struct tcg_tlb_entry *e = TLB_ENTRY(a);                  \
+		if (likely(e->tag_r == (a & (TLB_PAGE_MASK | (size - 1))))) {  \
+			type val;                                              \
+			memcpy(&val, ram + a + e->addend, size);               \
+			acc = (uint64_t)(int64_t)val;                          \
+			x[op->rd] = acc;                                       \
+			NEXT;                                                  \
+		}                                                              \
+		SYNC_PC();                                                     \
+		if (tcg_helper_load(cpu, a, size, sign, &x[op->rd]))           \
+			goto out_nochain;                                      \
+		acc = x[op->rd];                                               \
+		NEXT;                                                          \
+	}
+#define STORE_PG(name, v, A, B, type, size)                                    \
+	L_##name##_PG##v : {                                                   \
+		uint64_t a = (A) + (uint64_t)op->imm, b = (B);                 \
+		const struct tcg_tlb_entry *e = TLB_ENTRY(a);                  \
+		uint64_t off = a + e->addend;                                  \
+		if (likely(e->tag_w == (a & (TLB_PAGE_MASK | (size - 1))) &&   \
 			   !tcg_store_slow(slow, off >> TCG_PAGE_BITS))) {     \
-		store_##name##v:                                               \
 			type val = (type)b;                                    \
 			memcpy(ram + off, &val, size);                         \
 			NEXT;                                                  \
 		}                                                              \
-		if (tlb && (e = TLB_ENTRY(a))->tag_w ==                        \
-				   (a & (TLB_PAGE_MASK | (size - 1))) &&       \
-		    !tcg_store_slow(slow, (a + e->addend) >> TCG_PAGE_BITS)) { \
-			off = a + e->addend;                                   \
-			goto store_##name##v;                                  \
+		SYNC_PC();                                                     \
+		r = tcg_helper_store(cpu, a, size, b);                         \
+		if (r == TCG_H_EXIT)                                           \
+			goto out_nochain;                                      \
+		if (r == TCG_H_NEXT)                                           \
+			goto out_next;                                         \
+		NEXT;                                                          \
+	}
+#define STORE_V(name, v, A, B, type, size)                                     \
+	L_##name##v : {                                                        \
+		uint64_t a = (A) + (uint64_t)op->imm, off = a - rbase;         \
+		uint64_t b = (B);                                              \
+		if (likely(off < rlim &&                                       \
+			   !tcg_store_slow(slow, off >> TCG_PAGE_BITS))) {     \
+			type val = (type)b;                                    \
+			memcpy(ram + off, &val, size);                         \
+			NEXT;                                                  \
 		}                                                              \
 		SYNC_PC();                                                     \
 		r = tcg_helper_store(cpu, a, size, b);                         \
@@ -370,7 +412,11 @@ static void interp_run(struct tcg_cpu *cpu, struct tcg_tb *tb)
 	STORE_V(name, , x[op->rs1], x[op->rs2], type, size)                    \
 	STORE_V(name, _1, acc, x[op->rs2], type, size)                         \
 	STORE_V(name, _2, x[op->rs1], acc, type, size)                         \
-	STORE_V(name, _3, acc, acc, type, size)
+	STORE_V(name, _3, acc, acc, type, size)                                \
+	STORE_PG(name, , x[op->rs1], x[op->rs2], type, size)                   \
+	STORE_PG(name, _1, acc, x[op->rs2], type, size)                        \
+	STORE_PG(name, _2, x[op->rs1], acc, type, size)                        \
+	STORE_PG(name, _3, acc, acc, type, size)
 /*
  * Leave through exit slot s: enter the chained successor if there is one
  * (pairs with the release in tcg_tb_chain()), else return to the
@@ -484,7 +530,8 @@ out_slot1:
 		/* Jump cache: own thread's array, checked against the key. */ \
 		next = cpu->jc[tcg_jc_hash(t)];                                \
 		if (next && next->pc == t && next->priv == cpu->priv &&        \
-		    next->trace_mask == cpu->key_mask) {                       \
+		    next->trace_mask == cpu->key_mask &&                       \
+		    next->paged == tb->paged) {                                \
 			ic_fill(ic, next);                                     \
 			ENTER(next);                                           \
 		}                                                              \
@@ -678,6 +725,9 @@ static void interp_compile(struct tcg_tb *tb, const struct tcg_ir_block *ir,
 			    (in->rs2 == prev->rd ? FWD_RS2 : 0);
 		out[j].h = v ? interp_fwd_labels[in->opc][v - 1]
 			     : interp_labels[in->opc];
+		if ((tb->paged & TCG_TB_DATA_PAGED) && in->opc >= TCG_IR_LB &&
+		    in->opc <= TCG_IR_SD)
+			out[j].h = interp_pg_labels[in->opc][v];
 		if (in->opc == TCG_IR_JALR && in->rd == TCG_REG_SCRATCH)
 			out[j].h = interp_labels[L_JR_IDX];
 		out[j].rd = in->rd;

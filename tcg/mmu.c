@@ -60,6 +60,12 @@ int tcg_mmu_fetch_idx(const struct tcg_cpu *cpu)
 	return cpu->priv == TCG_PRIV_M || !sv39(cpu) ? -1 : (int)cpu->priv;
 }
 
+unsigned tcg_mmu_tb_paged(const struct tcg_cpu *cpu)
+{
+	return (tcg_mmu_fetch_idx(cpu) >= 0 ? TCG_TB_FETCH_PAGED : 0) |
+	       (tcg_mmu_data_idx(cpu) >= 0 ? TCG_TB_DATA_PAGED : 0);
+}
+
 void tcg_mmu_flush(struct tcg_cpu *cpu)
 {
 	memset(cpu->tlb, 0xff, sizeof(cpu->tlb));

@@ -41,6 +41,8 @@ enum tcg_access { TCG_ACC_LOAD, TCG_ACC_STORE, TCG_ACC_FETCH };
 int tcg_mmu_data_idx(const struct tcg_cpu *cpu);
 /* The same for instruction fetch. */
 int tcg_mmu_fetch_idx(const struct tcg_cpu *cpu);
+/* TCG_TB_FETCH_PAGED | TCG_TB_DATA_PAGED as they apply now. */
+unsigned tcg_mmu_tb_paged(const struct tcg_cpu *cpu);
 
 /*
  * Translate va for one access of size bytes (a fetch: 1).  On success

@@ -48,7 +48,7 @@ struct tb_key {
 	uint64_t pc, phys;
 	uint64_t mask;
 	unsigned priv;
-	bool paged;
+	uint8_t paged;
 	uint32_t page1;
 };
 
@@ -385,9 +385,10 @@ struct tcg_tb *tcg_tb_find(struct tcg_cpu *cpu, uint64_t pc)
 	struct tb_key k;
 	uint64_t cause, tval;
 	int64_t p0, p1 = -1;
+	uint8_t paged = (uint8_t)tcg_mmu_tb_paged(cpu);
 
 	if (tb && tb->pc == pc && tb->priv == cpu->priv &&
-	    tb->trace_mask == cpu->key_mask &&
+	    tb->trace_mask == cpu->key_mask && tb->paged == paged &&
 	    !__atomic_load_n(&tb->invalid, __ATOMIC_ACQUIRE)) {
 		cpu->stats.jc_hits++;
 		return tb;
@@ -409,7 +410,7 @@ struct tcg_tb *tcg_tb_find(struct tcg_cpu *cpu, uint64_t pc)
 	}
 	k.page1 = p1 < 0 ? UINT32_MAX : (uint32_t)p1;
 	k.priv = cpu->priv;
-	k.paged = tcg_mmu_fetch_idx(cpu) >= 0;
+	k.paged = paged;
 	k.mask = cpu->key_mask;
 	tb = hash_lookup(cpu->m, &k);
 	if (!tb) {
@@ -443,7 +444,7 @@ bool tcg_tb_may_link(const struct tcg_tb *from, const struct tcg_tb *to)
 	if (from->priv != to->priv || from->trace_mask != to->trace_mask ||
 	    from->paged != to->paged)
 		return false;
-	return !from->paged ||
+	return !(from->paged & TCG_TB_FETCH_PAGED) ||
 	       (((from->pc ^ to->pc) >> TCG_PAGE_BITS) == 0 && !to->cross);
 }
 

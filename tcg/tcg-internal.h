@@ -27,8 +27,10 @@
  * marks it and unlinks it from the hash and its pages; the memory goes
  * back when the whole arena is flushed inside an exclusive section.
  *
- * Key: (pc, phys_pc, priv, paged, trace_mask), pc virtual; a block that
- * straddles into a second page also needs that page mapped to page[1].
+ * Key: (pc, phys_pc, priv, paged, trace_mask), pc virtual, paged what
+ * Sv39 translates (fetches, loads and stores: MPRV makes them differ); a
+ * block that straddles into a second page also needs that page mapped to
+ * page[1].
  * A block only ever chains to a block with the same priv, paged and
  * trace_mask (they change only at block exits that do not chain); under
  * paging only to a block on its own virtual page (QEMU's rule), so that a
@@ -39,7 +41,7 @@ struct tcg_tb {
 	uint64_t phys_pc;
 	uint64_t trace_mask;
 	uint8_t priv;
-	uint8_t paged;		/* fetched through Sv39 */
+	uint8_t paged;		/* TCG_TB_*_PAGED: what Sv39 translates */
 	uint8_t cross;		/* its last instruction ends on the next page */
 	uint8_t invalid;	/* atomic; set once under tb_lock */
 	uint16_t ninsns;
@@ -56,6 +58,9 @@ struct tcg_tb {
 	uint32_t dead_page;
 	void *code;		/* backend's form */
 };
+
+#define TCG_TB_FETCH_PAGED 1
+#define TCG_TB_DATA_PAGED 2
 
 /* The interface a backend implements. */
 struct tcg_backend {

@@ -32,9 +32,10 @@ fail() {
 	failures=$((failures + 1))
 }
 
-# alu: 3 + 10 * 10M + 2; ldst: 1 + 10 * 5M + 2; call: fib(30), 3 * F(31)
-# + 18 * (F(31) - 1); fp: 10 + 10 * 5M + 2
-expected_insns=(alu=100000005 ldst=50000003 call=28271631 fp=50000012)
+# alu: 3 + 10 * 10M + 2; ldst and ldst_sv39: 1 + 10 * 5M + 2; call:
+# fib(30), 3 * F(31) + 18 * (F(31) - 1); fp: 10 + 10 * 5M + 2
+expected_insns=(alu=100000005 ldst=50000003 call=28271631 fp=50000012
+	ldst_sv39=50000003)
 
 for smp in 1 2; do
 	for r in "${runners[@]}"; do
