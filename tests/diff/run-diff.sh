@@ -57,8 +57,10 @@ run() {
 		return 1
 	fi
 }
-run qemu "$QEMU" -machine virt || exit 1
-run emu "$EMU" || exit 1
+# The same RAM on both (QEMU's default; vtrace-emu's is larger), so that
+# an address outside RAM is outside on both.
+run qemu "$QEMU" -machine virt -m 128M || exit 1
+run emu "$EMU" -m 128M || exit 1
 
 ran=$(($(wc -l <"$prog.qemu") - 1))
 if [ "$ran" -ne "$CASES" ]; then
