@@ -20,9 +20,14 @@ KL_LDFLAGS := $(KL_ARCH) -ffreestanding -nostdlib -nostartfiles -static \
 	-no-pie -Wl,--build-id=none -Wl,--no-warn-rwx-segments -Wl,-T,kernel-lite/kernel-lite.lds
 
 kl-common-y := start.o boot.o trap.o sync.o fdt.o uart.o format.o string.o \
-	usys.o vm.o
-kl-main-y := main.o compute.o smc.o tasks.o uspin.o
+	usys.o vm.o fpstate.o
+kl-main-y := main.o compute.o smc.o tasks.o uspin.o fptask.o ufp.o
 kl-bench-y := bench.o bench-loops.o
+
+# only these touch FP registers: the U-mode FP tasks and the kernel's FP
+# save and load (the rest is built without F/D, so it never does)
+KL_FP_OBJS := $(addprefix $(KL_DIR)/,fptask.o ufp.o fpstate.o)
+$(KL_FP_OBJS): KL_CFLAGS += -march=rv64imafdc_zicsr_zifencei
 
 KL_OBJS := $(addprefix $(KL_DIR)/,$(kl-common-y) $(kl-main-y))
 KL_BENCH_OBJS := $(addprefix $(KL_DIR)/,$(kl-common-y) $(kl-bench-y))

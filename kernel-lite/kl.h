@@ -62,6 +62,11 @@
 #define MSTATUS_MIE (1UL << 3)
 #define MSTATUS_MPIE (1UL << 7)
 #define MSTATUS_MPP (3UL << 11)
+#define MSTATUS_FS (3UL << 13)
+#define MSTATUS_FS_OFF (0UL << 13)
+#define MSTATUS_FS_INITIAL (1UL << 13)
+#define MSTATUS_FS_CLEAN (2UL << 13)
+#define MSTATUS_FS_DIRTY (3UL << 13)
 #define MIE_MSIE (1UL << 3)
 #define MIE_MTIE (1UL << 7)
 
@@ -121,7 +126,7 @@ struct kl_frame {
 	u64 mstatus;
 };
 
-#define KL_TASKS_PER_HART 4
+#define KL_TASKS_PER_HART 6
 #define KL_LOG_SIZE 2048
 
 /* task virtual addresses (vm.c has the whole layout) */
@@ -129,6 +134,12 @@ struct kl_frame {
 #define KL_USTACK_PAGES 8
 #define KL_SHARED_VA 0x3fe00000UL
 #define KL_SHARED_TASKS 2 /* tasks 0 and 1 map the shared page */
+
+/* f0..f31 and fcsr, as fpstate.S saves and loads them */
+struct kl_fpstate {
+	u64 f[32];
+	u64 fcsr;
+};
 
 enum kl_task_state { KL_TASK_FREE, KL_TASK_RUNNABLE, KL_TASK_DONE };
 
@@ -145,6 +156,10 @@ struct kl_task {
 	u32 stack_faults; /* stack pages mapped on first touch */
 	u32 cow_copies; /* stores that copied the shared page */
 	u32 cow_reuses; /* stores that made the last mapping writable */
+	struct kl_fpstate fp; /* valid while frame.mstatus.FS is not Off */
+	u32 fp_first_use; /* FP instructions trapped with FS=Off (0 or 1) */
+	u32 fp_saves; /* switched out with FS=Dirty */
+	u32 fp_restores; /* switched in while another task owned the FPU */
 };
 
 /* a hart's Sv39 state (vm.c) */
@@ -186,6 +201,8 @@ struct kl_hart {
 	int ntasks;
 	int cur;
 	struct kl_vm vm;
+	/* the task whose state the FP registers hold, or NULL */
+	struct kl_task *fp_owner;
 
 	char log[KL_LOG_SIZE];
 	u32 log_len;
@@ -289,6 +306,12 @@ int kl_vm_fault(struct kl_hart *h, struct kl_task *t, u64 cause, u64 va);
 /* @n bytes at @t's @va, readable from U-mode: 0 or -EFAULT */
 int kl_vm_copy_from_user(const struct kl_task *t, void *dst, u64 va, u64 n);
 
+/* ---- fpstate.S: the only kernel code that touches FP registers; each
+ * sets mstatus.FS to Dirty first (the caller's frame holds the FS the
+ * task resumes with) */
+void kl_fp_save(struct kl_fpstate *s);
+void kl_fp_load(const struct kl_fpstate *s);
+
 /* ---- compute.c, smc.c */
 void kl_compute(u32 hartid, struct kl_results *r);
 #define SMC_ROUNDS 24
@@ -303,6 +326,10 @@ long u_getpid(void);
 NORETURN void u_exit(long code);
 void u_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 long u_spin_until_tick(const volatile u64 *ticks, u64 limit); /* uspin.S */
+long u_fp_regs_across_yield(u64 seed, u64 fcsr); /* ufp.S */
+/* fptask.c: the FP tasks, exit 50 + idx when their checks pass */
+void u_task_fp_math(long idx, const volatile u64 *ticks);
+void u_task_fp_edge(long idx, const volatile u64 *ticks);
 
 #endif /* __ASSEMBLER__ */
 #endif /* KL_H */

@@ -74,7 +74,7 @@ static u32 check_tasks(struct kl_hart *h)
 	return fail;
 }
 
-/* exit codes and page fault counts, one column per task */
+/* exit codes, page fault and FP switch counts, one column per task */
 static void report_tasks(u32 hartid, const struct kl_hart *h)
 {
 	const struct kl_task *t = h->tasks;
@@ -93,6 +93,16 @@ static void report_tasks(u32 hartid, const struct kl_hart *h)
 	kl_printf(" cow-reuses=");
 	for (i = 0; i < KL_TASKS_PER_HART; i++)
 		kl_printf("%s%u", i ? "," : "", t[i].cow_reuses);
+	kl_printf("\n");
+	kl_printf("hart %u: fp first-use=", hartid);
+	for (i = 0; i < KL_TASKS_PER_HART; i++)
+		kl_printf("%s%u", i ? "," : "", t[i].fp_first_use);
+	kl_printf(" saves=");
+	for (i = 0; i < KL_TASKS_PER_HART; i++)
+		kl_printf("%s%u", i ? "," : "", t[i].fp_saves);
+	kl_printf(" restores=");
+	for (i = 0; i < KL_TASKS_PER_HART; i++)
+		kl_printf("%s%u", i ? "," : "", t[i].fp_restores);
 	kl_printf("\n");
 }
 

@@ -13,6 +13,13 @@
  * Each task runs in its own Sv39 address space (vm.c); its page faults
  * come here, and the kernel reads task memory through vm.c, never by the
  * task's pointer.
+ *
+ * FP state is switched lazily with mstatus.FS.  A task starts with FS=Off;
+ * its first FP instruction traps (illegal instruction) and the kernel
+ * gives it zeroed registers and FS=Initial.  On a switch the outgoing
+ * task's registers are saved only if its FS is Dirty (and it goes on with
+ * FS=Clean); the incoming task's are loaded only if it has FP state and
+ * the registers hold another task's (h->fp_owner).
  */
 #include "kl.h"
 
@@ -83,6 +90,11 @@ static void log_printf(struct kl_hart *h, const char *fmt, ...)
 	log_append(h, buf, n < (int)sizeof(buf) ? (u64)n : sizeof(buf) - 1);
 }
 
+static u64 fs_of(const struct kl_frame *f)
+{
+	return f->mstatus & MSTATUS_FS;
+}
+
 /*
  * Leave the current task (saving *f unless it is done) and load the next
  * runnable one into *f.  NULL: no task left, back to the kernel.
@@ -90,21 +102,94 @@ static void log_printf(struct kl_hart *h, const char *fmt, ...)
 static struct kl_frame *switch_task(struct kl_hart *h, struct kl_frame *f,
 				    int done)
 {
+	struct kl_task *t = &h->tasks[h->cur];
 	int i;
 
-	if (!done)
-		h->tasks[h->cur].frame = *f;
+	if (done) {
+		if (h->fp_owner == t)
+			h->fp_owner = NULL;
+	} else {
+		if (fs_of(f) == MSTATUS_FS_DIRTY) {
+			kl_fp_save(&t->fp);
+			t->fp_saves++;
+			f->mstatus = (f->mstatus & ~MSTATUS_FS) |
+				     MSTATUS_FS_CLEAN;
+		}
+		t->frame = *f;
+	}
 	for (i = 1; i <= h->ntasks; i++) {
 		int next = (h->cur + i) % h->ntasks;
+		struct kl_task *n = &h->tasks[next];
 
-		if (h->tasks[next].state == KL_TASK_RUNNABLE) {
-			h->cur = next;
-			*f = h->tasks[next].frame;
-			kl_vm_switch(h, &h->tasks[next]);
-			return f;
+		if (n->state != KL_TASK_RUNNABLE)
+			continue;
+		h->cur = next;
+		*f = n->frame;
+		if (fs_of(f) != MSTATUS_FS_OFF && h->fp_owner != n) {
+			kl_fp_load(&n->fp);
+			n->fp_restores++;
+			h->fp_owner = n;
 		}
+		kl_vm_switch(h, n);
+		return f;
 	}
 	return NULL;
+}
+
+/*
+ * The instruction at @t's @pc is an F/D one: it uses the FP registers or
+ * fcsr.  It is read through the task's page table, as any task memory.
+ */
+static int is_fp_insn(const struct kl_task *t, u64 pc)
+{
+	u16 p[2];
+	u32 insn, op, csr, f3;
+
+	if (kl_vm_copy_from_user(t, p, pc, 2))
+		return 0;
+	insn = p[0];
+	if ((insn & 3) != 3) {
+		/* C.FLD, C.FSD (quadrant 0), C.FLDSP, C.FSDSP (quadrant 2) */
+		f3 = insn >> 13;
+		return ((insn & 3) == 0 || (insn & 3) == 2) &&
+		       (f3 == 1 || f3 == 5);
+	}
+	if (kl_vm_copy_from_user(t, &p[1], pc + 2, 2))
+		return 0;
+	insn |= (u32)p[1] << 16;
+	op = insn & 0x7f;
+	switch (op) {
+	case 0x07: /* LOAD-FP */
+	case 0x27: /* STORE-FP */
+	case 0x43: /* MADD, MSUB, NMSUB, NMADD */
+	case 0x47:
+	case 0x4b:
+	case 0x4f:
+	case 0x53: /* OP-FP */
+		return 1;
+	case 0x73: /* SYSTEM: a CSR access to fflags, frm or fcsr */
+		f3 = (insn >> 12) & 7;
+		csr = insn >> 20;
+		return f3 != 0 && f3 != 4 && csr >= 1 && csr <= 3;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * A task's first FP instruction (FS=Off): give it zeroed FP registers and
+ * fcsr, FS=Initial, and run the instruction again.
+ */
+static struct kl_frame *fp_first_use(struct kl_hart *h, struct kl_frame *f)
+{
+	struct kl_task *t = &h->tasks[h->cur];
+
+	memset(&t->fp, 0, sizeof(t->fp));
+	kl_fp_load(&t->fp);
+	h->fp_owner = t;
+	t->fp_first_use++;
+	f->mstatus = (f->mstatus & ~MSTATUS_FS) | MSTATUS_FS_INITIAL;
+	return f;
 }
 
 static const char *cause_name(u64 cause)
@@ -208,6 +293,9 @@ struct kl_frame *kl_trap(struct kl_frame *f)
 	if (is_page_fault(cause) &&
 	    !kl_vm_fault(h, &h->tasks[h->cur], cause, csr_read(mtval)))
 		return f;
+	if (cause == CAUSE_ILLEGAL_INSN && fs_of(f) == MSTATUS_FS_OFF &&
+	    is_fp_insn(&h->tasks[h->cur], f->mepc))
+		return fp_first_use(h, f);
 
 	/* any other exception kills the task */
 	h->tasks[h->cur].killed_cause = cause + 1;
@@ -251,8 +339,10 @@ int kl_run_tasks(struct kl_hart *h, const kl_task_fn entries[], int ntasks)
 		t->frame.x[10] = i;
 		t->frame.x[11] = (u64)&h->ticks;
 		t->frame.mepc = (u64)entries[i];
-		/* MPP = U, MPIE = 1: mret enters U-mode */
-		t->frame.mstatus = (mstatus & ~(MSTATUS_MPP | MSTATUS_MIE)) |
+		/* MPP = U, MPIE = 1: mret enters U-mode; FS = Off: the
+		 * first FP instruction traps, see fp_first_use() */
+		t->frame.mstatus = (mstatus & ~(MSTATUS_MPP | MSTATUS_MIE |
+						MSTATUS_FS)) |
 				   MSTATUS_MPIE;
 		err = kl_vm_task_init(h, t, i);
 		if (err)
@@ -263,6 +353,7 @@ int kl_run_tasks(struct kl_hart *h, const kl_task_fn entries[], int ntasks)
 	h->ntasks = ntasks;
 	h->cur = 0;
 	kl_vm_switch(h, &h->tasks[0]);
+	h->fp_owner = NULL;
 	kl_enter_user(&h->tasks[0].frame);
 	kl_vm_switch(h, NULL);
 	return ntasks;
