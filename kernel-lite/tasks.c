@@ -136,6 +136,6 @@ const kl_task_fn kl_user_tasks[KL_TASKS_PER_HART] = {
  * side (main.c) checks them; -1 exit with cause 2 is the illegal
  * instruction kill, with cause 15 the store page fault.
  */
-const long kl_user_expected_exit[KL_TASKS_PER_HART] = { 0, 41, -1, -1, 53, 54 };
+const long kl_user_expected_exit[KL_TASKS_PER_HART] = { 0, 41, -1, -1, 54, 55 };
 const u64 kl_user_expected_killed[KL_TASKS_PER_HART] = { 0, 0, 2 + 1, 15 + 1,
 							      0, 0 };
