@@ -18,7 +18,7 @@
 # use 16 MiB rings; right after the report the producer is frozen
 # (SIGSTOP), the consumer empties the rings and is frozen, the producer
 # runs for an instant and is frozen again, until a ring's head is seen in
-# the middle of a packet (the first run) or 10 tries; then the kill: the
+# the middle of a packet (the first run) or 40 tries; then the kill: the
 # final drain must close the partial packets (at least one run must show
 # a head mid-packet, or the scenario fails).  Odd runs mix 1- and
 # 2-slot records (padded packet ends).  RUNS (default 20), BIN (default $O).
@@ -58,12 +58,15 @@ for ((run = 1; run <= RUNS; run++)); do
 		# Aim the kill at the middle of a packet: with the consumer
 		# stopped and a ring far from full, let the frozen producer run
 		# for an instant and freeze it again, until a head is seen
-		# mid-packet (a few tries; signals land late on this VM).
+		# mid-packet.  On a loaded machine a CONT followed at once by a
+		# STOP may give the producer no time on a core at all, so each
+		# try lets it run longer (1 to 9 ms, 40 tries).
 		kill -STOP "$prod_pid"
-		for ((try = 0; try < 10; try++)); do
+		for ((try = 0; try < 40; try++)); do
 			sleep 0.02	# the consumer catches up
 			kill -STOP "$cons_pid"
 			kill -CONT "$prod_pid"
+			sleep "0.00$((try % 9 + 1))"
 			kill -STOP "$prod_pid"
 			sleep 0.01
 			python3 "$(dirname "$0")/$heads" "$cons_pid" $mix >"$tmp/heads"
