@@ -341,10 +341,24 @@ static void test_insn_mmio_load_store(void **state)
 	assert_int_equal(th_csr(T, 0, CSR_MCAUSE), 0xdead);
 }
 
+struct stopper {
+	struct tcg_cpu *cpu;
+	int done; /* set by the test once th_run() returned */
+};
+
+/*
+ * Ask the vCPU to stop every 20 ms until the run is over: th_run() clears
+ * a stop request made before it started, so a single request could be
+ * lost when this thread runs first.
+ */
 static void *stop_later(void *arg)
 {
-	usleep(20 * 1000);
-	tcg_cpu_stop(arg);
+	struct stopper *s = arg;
+
+	while (!__atomic_load_n(&s->done, __ATOMIC_ACQUIRE)) {
+		usleep(20 * 1000);
+		tcg_cpu_stop(s->cpu);
+	}
 	return NULL;
 }
 
@@ -358,7 +372,9 @@ static void test_insn_random_code_never_crashes_host(void **state)
 	for (unsigned seed = 1; seed <= 16; seed++) {
 		struct th *t = th_new(1);
 		struct tcg_cpu_stats st;
+		struct stopper stop;
 		pthread_t thr;
+		int rc;
 
 		srandom(seed);
 		for (unsigned i = 0; i < TH_RAM_SIZE / 4; i++) {
@@ -373,9 +389,13 @@ static void test_insn_random_code_never_crashes_host(void **state)
 					      : (uint64_t)random() << 8);
 		tcg_cpu_write_csr(t->cpu[0], CSR_MTVEC,
 				  TH_RAM_BASE + ((uint64_t)random() % TH_RAM_SIZE & ~3ull));
-		pthread_create(&thr, NULL, stop_later, t->cpu[0]);
-		assert_int_equal(th_run_at(t, 0, TH_RAM_BASE), 0);
+		stop.cpu = t->cpu[0];
+		stop.done = 0;
+		pthread_create(&thr, NULL, stop_later, &stop);
+		rc = th_run_at(t, 0, TH_RAM_BASE);
+		__atomic_store_n(&stop.done, 1, __ATOMIC_RELEASE);
 		pthread_join(thr, NULL);
+		assert_int_equal(rc, 0);
 		tcg_cpu_get_stats(t->cpu[0], &st);
 		assert_true(st.instret > 0);
 		th_free(t);
