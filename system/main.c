@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "system/board.h"
 #include "system/tracing.h"
@@ -201,6 +202,18 @@ int main(int argc, char **argv)
 	if (boot.initrd)
 		trace_load_file("initrd", boot.initrd);
 	board.uart_stdin = !(monitor && !strcmp(monitor, "stdio"));
+	/* A background job that reads its terminal, or sets it up raw, is
+	 * stopped by SIGTTIN or SIGTTOU and would hang there: leave a
+	 * terminal that another process group owns alone. */
+	if (isatty(0) && tcgetpgrp(0) != getpgrp()) {
+		fprintf(stderr, "vtrace-emu: warning: stdin is a terminal this "
+			"process does not own (a background job?): %s gets no "
+			"input\n", board.uart_stdin ? "the guest console" :
+			"the monitor");
+		if (!board.uart_stdin)
+			monitor = NULL;
+		board.uart_stdin = false;
+	}
 	/* The monitor serves only once the board runs (or is stopped, -S):
 	 * a `cont` before board_start() would race with it and be lost. */
 	if (board_start(&board, !start_stopped)) {

@@ -12,4 +12,5 @@ $(O)/tests/test-system: $(call objs,tests/system/test-system.c $(board-y) \
 	$(call link,-lfdt -lcmocka $(RING_LIBS) $(TCG_LIBS))
 SCENARIOS += tests/system/trace-emu.sh
 SCENARIOS += tests/system/monitor-hardening.sh
+SCENARIOS += tests/system/background-tty.sh
 SAN_SCENARIOS += tests/system/emu-asan.sh tests/system/emu-tsan.sh
