@@ -336,6 +336,9 @@ int tcg_helper_load(struct tcg_cpu *cpu, uint64_t addr, unsigned size,
 		tcg_raise(cpu, (uint64_t)cause, tval);
 		return TCG_H_EXIT;
 	}
+	if ((cpu->trig & TCG_TRIG_MEM) &&
+	    tcg_trigger_mem(cpu, addr, size, true, false))
+		return TCG_H_EXIT;
 	if (phys_load(cpu, pa, n1, &v)) {
 		/* QEMU 7.2 splits a misaligned load outside RAM into aligned
 		 * ones: the first one faults, with its own address. */
@@ -407,6 +410,9 @@ int tcg_helper_store(struct tcg_cpu *cpu, uint64_t addr, unsigned size,
 		tcg_raise(cpu, (uint64_t)cause, tval);
 		return TCG_H_EXIT;
 	}
+	if ((cpu->trig & TCG_TRIG_MEM) &&
+	    tcg_trigger_mem(cpu, addr, size, false, true))
+		return TCG_H_EXIT;
 	r = phys_store(cpu, pa, n1, val);
 	if (r >= 0 && n1 < size)
 		r2 = phys_store(cpu, pa2, size - n1, val >> (8 * n1));
@@ -464,7 +470,8 @@ int tcg_helper_lr(struct tcg_cpu *cpu, unsigned rd, uint64_t addr,
 	uint64_t v, off;
 	void *p = atomic_addr(cpu, addr, size, true, &off);
 
-	if (!p)
+	if (!p || ((cpu->trig & TCG_TRIG_MEM) &&
+		   tcg_trigger_mem(cpu, addr, size, true, false)))
 		return TCG_H_EXIT;
 	if (size == 4)
 		v = (uint64_t)(int64_t)__atomic_load_n((int32_t *)p,
@@ -489,6 +496,10 @@ int tcg_helper_sc(struct tcg_cpu *cpu, unsigned rd, uint64_t addr,
 	if (!p)
 		return TCG_H_EXIT;
 	if (cpu->res_valid && cpu->res_addr == off) {
+		/* QEMU 7.2 writes with a cmpxchg: a read and a write. */
+		if ((cpu->trig & TCG_TRIG_MEM) &&
+		    tcg_trigger_mem(cpu, addr, size, true, true))
+			return TCG_H_EXIT;
 		if (size == 4) {
 			int32_t expect = (int32_t)cpu->res_val;
 
@@ -557,7 +568,8 @@ int tcg_helper_amo(struct tcg_cpu *cpu, unsigned rd, uint64_t addr,
 	uint64_t off;
 	void *p = atomic_addr(cpu, addr, size, false, &off);
 
-	if (!p)
+	if (!p || ((cpu->trig & TCG_TRIG_MEM) &&
+		   tcg_trigger_mem(cpu, addr, size, true, true)))
 		return TCG_H_EXIT;
 	if (size == 4) {
 		int32_t old, v = (int32_t)val;

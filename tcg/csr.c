@@ -16,8 +16,8 @@
  *  - mhpmcounter3..18 and mhpmevent3..31 are storage: no event counts.
  *  - hpmcounter/cycle/time/instret below M as mcounteren (and in U also
  *    scounteren) allow, else illegal.
- *  - Sdtrig: two triggers of type 2 (mcontrol); tdata1/tdata2 stored,
- *    tdata3 reads 0.
+ *  - Sdtrig: tselect, tdata1..3 and tinfo; tcg/trigger.c keeps and fires
+ *    the triggers.
  * satp and the mstatus bits that steer translation go to tcg/mmu.c.
  */
 #include "tcg/tcg-internal.h"
@@ -43,12 +43,8 @@
 #define PMP_A_TOR 0x08u
 /* Counters that exist: cycle, time, instret, hpmcounter3..18. */
 #define NB_COUNTERS 19
-/* tdata1 type 2 (mcontrol) on RV64: type in 63:60, the bits QEMU keeps. */
+/* tdata1 at reset: type 2 (mcontrol), nothing armed. */
 #define TDATA1_TYPE2 (2ull << 60)
-#define TDATA1_KEEP                                                            \
-	((3ull << 16) | (3ull << 21) | (1u << 6) | (1u << 4) | (1u << 3) |     \
-	 (1u << 2) | (1u << 1) | (1u << 0))
-#define NB_TRIGGERS 2
 
 #define MISA_VALUE                                                             \
 	((2ull << 62) | (1u << ('A' - 'A')) | (1u << ('C' - 'A')) |            \
@@ -92,7 +88,7 @@ static inline void wr(uint64_t *reg, uint64_t val, uint64_t mask)
 
 void tcg_csr_reset(struct tcg_cpu *cpu)
 {
-	for (unsigned i = 0; i < NB_TRIGGERS; i++)
+	for (unsigned i = 0; i < TCG_NB_TRIGGERS; i++)
 		cpu->tdata1[i] = TDATA1_TYPE2;
 }
 
@@ -172,14 +168,6 @@ static void pmpaddr_write(struct tcg_cpu *cpu, unsigned e, uint64_t v)
 	if (pmp_cfg(cpu, e) & PMP_L)
 		return;
 	cpu->pmpaddr[e] = v & PMPADDR_MASK;
-}
-
-/* tdata1 of the selected trigger: only type 2 writes are taken. */
-static void tdata1_write(struct tcg_cpu *cpu, uint64_t v)
-{
-	if ((v >> 60) != 2)
-		return;
-	cpu->tdata1[cpu->tselect] = TDATA1_TYPE2 | (v & TDATA1_KEEP);
 }
 
 /*
@@ -272,7 +260,7 @@ static int csr_access(struct tcg_cpu *cpu, unsigned csr, uint64_t *val,
 	case CSR_TDATA1: v = cpu->tdata1[cpu->tselect]; break;
 	case CSR_TDATA2: v = cpu->tdata2[cpu->tselect]; break;
 	case CSR_TDATA3: v = 0; break;
-	case CSR_TINFO: v = 1u << 2; break; /* type 2 only */
+	case CSR_TINFO: v = (1u << 2) | (1u << 6); break; /* types 2, 6 */
 	case CSR_MVENDORID: case CSR_MARCHID: case CSR_MIMPID:
 	case CSR_MCONFIGPTR:
 		v = 0;
@@ -368,10 +356,10 @@ static int csr_access(struct tcg_cpu *cpu, unsigned csr, uint64_t *val,
 		cpu->mhpmevent[csr - CSR_MHPMEVENT3] = nv;
 		break;
 	case CSR_TSELECT:
-		if (nv < NB_TRIGGERS)
+		if (nv < TCG_NB_TRIGGERS)
 			cpu->tselect = nv;
 		break;
-	case CSR_TDATA1: tdata1_write(cpu, nv); break;
+	case CSR_TDATA1: tcg_trigger_write_tdata1(cpu, nv); break;
 	case CSR_TDATA2: cpu->tdata2[cpu->tselect] = nv; break;
 	case CSR_SATP: tcg_mmu_write_satp(cpu, nv); break;
 	default: /* misa, tdata3, tinfo, mconfigptr: writes ignored */

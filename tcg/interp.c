@@ -204,6 +204,12 @@ static void ic_fill(struct interp_jalr_cache *ic, struct tcg_tb *tb)
 	}
 }
 
+/* A TLB that hits nothing, for the _PG loads and stores to miss. */
+static const struct tcg_tlb_entry tlb_none[TCG_TLB_SIZE] = {
+	[0 ... TCG_TLB_SIZE - 1] = { TCG_TLB_INVALID, TCG_TLB_INVALID,
+				     TCG_TLB_INVALID, 0 },
+};
+
 static void interp_run(struct tcg_cpu *cpu, struct tcg_tb *tb)
 {
 	static const void *const labels[L_NB_IDX] = {
@@ -280,6 +286,11 @@ static void interp_run(struct tcg_cpu *cpu, struct tcg_tb *tb)
 	idx = tcg_mmu_data_idx(cpu);
 	rlim = cpu->ram_size - 7;
 	tlb = cpu->tlb[idx < 0 ? 0 : idx];
+	/* An armed load/store trigger: every access to the helpers. */
+	if (cpu->trig & TCG_TRIG_MEM) {
+		rlim = 0;
+		tlb = tlb_none;
+	}
 #define TLB_PAGE_MASK (~(uint64_t)(TCG_PAGE_SIZE - 1))
 #define TLB_ENTRY(a) (&tlb[((a) >> TCG_PAGE_BITS) & (TCG_TLB_SIZE - 1)])
 #define NEXT                                                                   \
@@ -632,6 +643,11 @@ L_TRACE_TB:
 L_TRACE_MEM:
 	SYNC_PC();
 	tcg_helper_trace_mem(cpu, x[op->rs1] + (uint64_t)op->imm, op->rs2);
+	NEXT;
+L_TRIGGER:
+	SYNC_PC();
+	if (tcg_trigger_exec(cpu))
+		goto out_nochain;
 	NEXT;
 
 out_next:

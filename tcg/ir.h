@@ -23,7 +23,9 @@
  * synced; a native backend emits the same calls.  TRACE_MEM is the op the
  * frontend inserts before each memory access when the translate-time flag
  * TCG_TF_MEM_HOOK is set: rs1 + imm is the address, rs2 the info word.
- * TRACE_TB follows TB_ENTRY when TCG_TF_EXEC_HOOK is set.
+ * TRACE_TB follows TB_ENTRY when TCG_TF_EXEC_HOOK is set.  TRIGGER
+ * precedes every instruction of a block keyed with TCG_TB_TRIGGERS: it
+ * raises if an execute trigger fires at that instruction (trigger.c).
  */
 #ifndef VTRACE_TCG_IR_H
 #define VTRACE_TCG_IR_H
@@ -46,7 +48,7 @@
 	X(FLW) X(FLD) X(FSW) X(FSD) X(FP)                                      \
 	X(CSR) X(ECALL) X(EBREAK) X(MRET) X(SRET) X(WFI)                       \
 	X(FENCE) X(FENCE_I) X(SFENCE_VMA) X(ILLEGAL)                         \
-	X(TRACE_MEM) X(TRACE_TB)
+	X(TRACE_MEM) X(TRACE_TB) X(TRIGGER)
 
 enum tcg_ir_opc {
 #define TCG_IR_ENUM(name) TCG_IR_##name,

@@ -387,6 +387,12 @@ struct tcg_tb *tcg_tb_find(struct tcg_cpu *cpu, uint64_t pc)
 	int64_t p0, p1 = -1;
 	uint8_t paged = (uint8_t)tcg_mmu_tb_paged(cpu);
 
+	/* An execute trigger fires before the fetch could fault (QEMU). */
+	if (cpu->trig & TCG_TRIG_EXEC) {
+		if (tcg_trigger_exec(cpu))
+			return NULL;
+		paged |= TCG_TB_TRIGGERS;
+	}
 	if (tb && tb->pc == pc && tb->priv == cpu->priv &&
 	    tb->trace_mask == cpu->key_mask && tb->paged == paged &&
 	    !__atomic_load_n(&tb->invalid, __ATOMIC_ACQUIRE)) {

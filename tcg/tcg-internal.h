@@ -41,7 +41,7 @@ struct tcg_tb {
 	uint64_t phys_pc;
 	uint64_t trace_mask;
 	uint8_t priv;
-	uint8_t paged;		/* TCG_TB_*_PAGED: what Sv39 translates */
+	uint8_t paged;		/* TCG_TB_*: Sv39 fetch/data, triggers */
 	uint8_t cross;		/* its last instruction ends on the next page */
 	uint8_t invalid;	/* atomic; set once under tb_lock */
 	uint16_t ninsns;
@@ -61,6 +61,7 @@ struct tcg_tb {
 
 #define TCG_TB_FETCH_PAGED 1
 #define TCG_TB_DATA_PAGED 2
+#define TCG_TB_TRIGGERS 4	/* execute triggers armed: pcs checked */
 
 /* The interface a backend implements. */
 struct tcg_backend {
@@ -81,6 +82,11 @@ struct tcg_backend {
 };
 
 extern const struct tcg_backend tcg_backend_interp;
+
+/* Sdtrig (trigger.c): triggers per hart; cpu->trig bits. */
+#define TCG_NB_TRIGGERS 2
+#define TCG_TRIG_EXEC 1		/* an execute trigger has a mode bit */
+#define TCG_TRIG_MEM 2		/* a load or store trigger has one */
 
 #define TCG_JC_BITS 12
 #define TCG_JC_SIZE (1u << TCG_JC_BITS)
@@ -117,7 +123,8 @@ struct tcg_cpu {
 	uint64_t ctr_off[3];	/* cycle, -, instret: value - instret */
 	uint64_t ctr_frozen[3];	/* their value while inhibited */
 	uint64_t mhpmcounter[16], mhpmevent[29];
-	uint64_t tselect, tdata1[2], tdata2[2];
+	uint64_t tselect, tdata1[TCG_NB_TRIGGERS], tdata2[TCG_NB_TRIGGERS];
+	uint8_t trig;		/* TCG_TRIG_*, armed (trigger.c) */
 	int seip;		/* atomic: bit 0 written by M, bit 1 the line */
 
 	/* F and D (fpu.c): singles NaN-boxed; fcsr = frm << 5 | fflags. */
@@ -240,6 +247,15 @@ int tcg_helper_csr(struct tcg_cpu *cpu, unsigned rd, unsigned rs1,
 		   int64_t imm);
 int tcg_csr_access(struct tcg_cpu *cpu, unsigned csr, uint64_t *val,
 		   uint64_t wval, uint64_t wmask, bool write, unsigned priv);
+
+/* trigger.c: Sdtrig (see there) */
+void tcg_trigger_write_tdata1(struct tcg_cpu *cpu, uint64_t val);
+/* An armed execute trigger at cpu->pc fires: raised, true. */
+bool tcg_trigger_exec(struct tcg_cpu *cpu);
+/* An armed load (read) or store (write) trigger overlaps the access at
+ * addr: raised (epc is cpu->pc), true. */
+bool tcg_trigger_mem(struct tcg_cpu *cpu, uint64_t addr, unsigned size,
+		     bool read, bool write);
 
 /* fpu.c: FP instructions (imm = raw bits), FP loads/stores, FP CSRs */
 int tcg_helper_fp(struct tcg_cpu *cpu, uint32_t raw);

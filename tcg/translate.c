@@ -207,6 +207,8 @@ int tcg_translate(struct tcg_cpu *cpu, uint64_t pc,
 	struct tcg_ir_op *entry;
 	struct rv_insn in;
 	bool log = tcg_log_mask & TCG_LOG_IN_ASM;
+	/* The key's TCG_TB_TRIGGERS (tcg_tb_find): check each pc. */
+	bool trig = cpu->trig & TCG_TRIG_EXEC;
 
 	ir->pc = pc;
 	ir->nops = 0;
@@ -241,6 +243,8 @@ int tcg_translate(struct tcg_cpu *cpu, uint64_t pc,
 				(unsigned long long)s.pc, in.len * 2, in.raw,
 				text);
 		}
+		if (trig)
+			emit(&s, TCG_IR_TRIGGER, 0, 0, 0, 0);
 		nx = translate_insn(&s);
 		ir->ninsns++;
 		ir->size += in.len;

@@ -7,7 +7,7 @@ $(O)/tests/test-tcg-decode: $(call objs,tests/tcg/test-tcg-decode.c tcg/decode.c
 	@mkdir -p $(dir $@)
 	$(call link,-lcmocka)
 
-tcg-tests := insn priv tb smp interp mmu fpu
+tcg-tests := insn priv tb smp interp mmu fpu trigger
 
 define tcg_test
 TESTS += $(O)/tests/test-tcg-$(1)
