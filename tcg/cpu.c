@@ -320,6 +320,24 @@ static void mem_fault(struct tcg_cpu *cpu, uint64_t addr, unsigned size,
 }
 
 /*
+ * QEMU 7.2 does a load that crosses out of a page outside RAM as two
+ * aligned loads, the first one before it translates the second page:
+ * does that first one fault (neither RAM nor a device there)?
+ */
+static bool first_part_faults(struct tcg_cpu *cpu, uint64_t addr,
+			      unsigned size)
+{
+	uint64_t pa, pa2, tval, v, off;
+	unsigned n1;
+
+	if (tcg_mmu_translate(cpu, addr, 1, TCG_ACC_LOAD, &pa, &pa2, &n1,
+			      &tval))
+		return false;
+	pa &= ~(uint64_t)(size - 1);
+	return !in_ram(cpu, pa, size, &off) && phys_load(cpu, pa, size, &v);
+}
+
+/*
  * Loads and stores translate first (tcg/mmu.c); one that crosses into a
  * page mapped elsewhere is done in two parts, after both translated.
  */
@@ -332,6 +350,10 @@ int tcg_helper_load(struct tcg_cpu *cpu, uint64_t addr, unsigned size,
 
 	cause = tcg_mmu_translate(cpu, addr, size, TCG_ACC_LOAD, &pa, &pa2,
 				  &n1, &tval);
+	if (cause && tval != addr && first_part_faults(cpu, addr, size)) {
+		mem_fault(cpu, addr & ~(uint64_t)(size - 1), size, false);
+		return TCG_H_EXIT;
+	}
 	if (cause) {
 		tcg_raise(cpu, (uint64_t)cause, tval);
 		return TCG_H_EXIT;

@@ -285,12 +285,31 @@ class Case:
         r = self.r
         mode = r.choice([0, 8])
         val = mode << 60 | r.getrandbits(60)
+        va = sext39(r.getrandbits(39))
         self.desc += ["satp", f"write={val:#x}"]
+        self.emit("li a4, 0")
+        self.emit("la t0, 1f")
+        self.emit("la t1, mmu_cont")
+        self.emit("sd t0, 0(t1)")
         self.emit(f"li t0, {val}")
         self.emit("csrw satp, t0")
         self.emit("csrr a1, satp")
+        if mode:
+            # a load through the nonsense root (M, MPRV, MPP = S)
+            self.desc.append(f"load va={va:#x}")
+            self.emit("sfence.vma")
+            self.emit(f"li t0, {3 << 11}")
+            self.emit("csrc mstatus, t0")
+            self.emit(f"li t0, {MSTATUS_MPRV | 1 << 11}")
+            self.emit("csrs mstatus, t0")
+            self.emit(f"li a0, {va}")
+            self.emit("ld a4, 0(a0)")
+            self.emit(f"li t0, {MSTATUS_MPRV}")
+            self.emit("csrc mstatus, t0")
+        self.asm.append("1:")
         self.emit("csrw satp, zero")
-        self.emit("li a2, 0")
+        self.emit("sfence.vma")
+        self.emit("mv a2, a4")
         self.finish()
 
     def finish(self):

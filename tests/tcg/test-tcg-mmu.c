@@ -287,6 +287,51 @@ static void test_mmu_bad_tables(void **state)
 	th_free(t);
 }
 
+/*
+ * Nonsense roots in satp: all-ones PPN, page 0 (the harness's HALT
+ * register), page 1 (its scratch device), the last RAM page full of
+ * garbage.  Loads (M with MPRV, MPP = S) and an S fetch get page faults;
+ * no walk reads outside RAM.
+ */
+static void test_mmu_nonsense_satp(void **state)
+{
+	static const uint64_t roots[] = {
+		(1ull << 44) - 1, 0, 1, ((TH_RAM_BASE + TH_RAM_SIZE) >> 12) - 1,
+	};
+
+	for (unsigned i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
+		struct th *t = new_machine();
+		uint64_t last = TH_RAM_BASE + TH_RAM_SIZE - 4096;
+
+		for (unsigned j = 0; j < 512; j++)
+			th_set_ram64(t, last + 8 * j,
+				     0x9e3779b97f4a7c15ull * (j + 1) & ~V);
+		th_org(t, M_HANDLER);
+		th_emit(t, LUI(5, 0x20));
+		th_emit(t, CSRRC(0, CSR_MSTATUS, 5));
+		th_emit(t, HALT());
+		th_org(t, CODE_PA);
+		th_emit(t, LD(10, 11, 0));
+		th_emit(t, ECALL());
+		tcg_cpu_set_reg(t->cpu[0], 11, 0xffffffffc0001238ull);
+		tcg_cpu_write_csr(t->cpu[0], CSR_SATP, SATP_SV39 | roots[i]);
+		tcg_cpu_write_csr(t->cpu[0], CSR_MSTATUS,
+				  MSTATUS_MPRV | 1ull << 11);
+		assert_int_equal(th_run_at(t, 0, CODE_PA), 0);
+		assert_int_equal(th_csr(t, 0, CSR_MCAUSE), 13);
+		assert_int_equal(th_csr(t, 0, CSR_MTVAL),
+				 0xffffffffc0001238ull);
+		/* an S fetch through it */
+		tcg_cpu_write_csr(t->cpu[0], CSR_MSTATUS, 0);
+		tcg_cpu_set_priv(t->cpu[0], TCG_PRIV_S);
+		assert_int_equal(th_run_at(t, 0, CODE_VA), 0);
+		assert_int_equal(th_csr(t, 0, CSR_MCAUSE), 12);
+		assert_int_equal(th_csr(t, 0, CSR_MTVAL), CODE_VA);
+		assert_int_equal(t->mmio_reads, 0);
+		th_free(t);
+	}
+}
+
 static void test_mmu_mprv(void **state)
 {
 	uint32_t insns[] = { LD(10, 11, 0), ECALL() };
@@ -542,6 +587,7 @@ int main(void)
 		cmocka_unit_test(test_mmu_accessed_dirty),
 		cmocka_unit_test(test_mmu_superpages),
 		cmocka_unit_test(test_mmu_bad_tables),
+		cmocka_unit_test(test_mmu_nonsense_satp),
 		cmocka_unit_test(test_mmu_mprv),
 		cmocka_unit_test(test_mmu_satp_warl_and_tvm),
 		cmocka_unit_test(test_mmu_fetch_faults),
