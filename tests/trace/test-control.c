@@ -289,10 +289,17 @@ static void test_cmdline_keys_and_errors(void **state)
 	assert_int_equal(trace_cmdline_parse(&tc, "events=/nonexistent/ev", err), -1);
 	assert_int_equal(trace_cmdline_parse(&tc, "plain_a,novalue", err), -1);
 	assert_int_equal(trace_cmdline_parse(&tc, "", err), -1);
+	assert_int_equal(trace_cmdline_parse(&tc, "ring=64", err), 0);
+	assert_int_equal(tc.backend.ring_kb, 64);
+	assert_int_equal(trace_cmdline_parse(&tc, "ring=0", err), -1);
+	assert_int_equal(trace_cmdline_parse(&tc, "ring=4M", err), -1);
+	assert_int_equal(trace_cmdline_parse(&tc, "ring=", err), -1);
+	assert_int_equal(tc.backend.ring_kb, 64);
 	fclose(err);
 	assert_non_null(strstr(msgs, "warning: -trace enable=zzz*: matches no trace event"));
 	assert_non_null(strstr(msgs, "error: -trace bogus=1: unknown key 'bogus'"));
 	assert_non_null(strstr(msgs, "error: -trace policy=sometimes"));
+	assert_non_null(strstr(msgs, "error: -trace ring=4M: expected KiB per ring"));
 	assert_non_null(strstr(msgs, "error: -trace events=/nonexistent/ev: cannot read"));
 	free(msgs);
 }
