@@ -184,7 +184,7 @@ int vt_keycount_by_key(const void *a, const void *b)
 
 enum role {
 	ROLE_NONE,
-	ROLE_TRANSLATE,		/* pc, insns, host_ns */
+	ROLE_TRANSLATE,		/* pc, insns, host_ns (optional) */
 	ROLE_EXEC,		/* pc */
 	ROLE_INVALIDATE,	/* pc, page, reason */
 	ROLE_FLUSH,		/* blocks, reason */
@@ -213,9 +213,11 @@ struct roles {
 static const struct {
 	const char *event;
 	enum role role;
-	const char *fields[3];		/* "" for none; "$name" a string */
+	/* "" for none; "$name" a string; "?name" an integer that may be
+	 * missing (read as 0: QEMU's plugin cannot time a translation) */
+	const char *fields[3];
 } role_table[] = {
-	{ "translate_block", ROLE_TRANSLATE, { "pc", "insns", "host_ns" } },
+	{ "translate_block", ROLE_TRANSLATE, { "pc", "insns", "?host_ns" } },
 	{ "exec_tb", ROLE_EXEC, { "pc", "", "" } },
 	{ "tb_invalidate", ROLE_INVALIDATE, { "pc", "page", "$reason" } },
 	{ "tb_flush", ROLE_FLUSH, { "blocks", "$reason", "" } },
@@ -261,6 +263,11 @@ static void assign_role(struct vt_report *r, const struct vt_event_class *ec,
 		for (int k = 0; k < 3; k++) {
 			const char *fname = role_table[i].fields[k];
 
+			if (*fname == '?') {
+				if (!find_field(ec, fname + 1, &ci->f[k]))
+					ci->f[k].size = 0;
+				continue;
+			}
 			if (*fname && !find_field(ec, fname, &ci->f[k])) {
 				fprintf(stderr, "vtrace report: event '%s' "
 					"has no integer field '%s' as in "
@@ -290,6 +297,8 @@ static void assign_role(struct vt_report *r, const struct vt_event_class *ec,
 static inline uint64_t load(const uint8_t *payload, struct field_ref f)
 {
 	switch (f.size) {
+	case 0:
+		return 0;
 	case 1:
 		return payload[f.offset];
 	case 2: {
