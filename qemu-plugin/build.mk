@@ -33,3 +33,11 @@ $(O)/tests/libcount-tb.so: $(call pic_objs,tests/qemu-plugin/count-tb.c)
 	$(call link_plugin,)
 
 SCENARIOS += tests/qemu-plugin/kernel-lite.sh
+
+# A static x86_64 program for the user-mode test, built with the host's gcc.
+TESTS_HELPERS += $(O)/tests/qemu-plugin-syscalls
+$(O)/tests/qemu-plugin-syscalls: $(call objs,tests/qemu-plugin/syscalls.c)
+	@mkdir -p $(dir $@)
+	$(call link,-static)
+
+SCENARIOS += tests/qemu-plugin/user-mode.sh

@@ -18,9 +18,13 @@
  * the vCPU.  So each thread learns its vCPU from the callbacks that name
  * it and run on it (idle, resume, syscall, block execution; in user mode
  * the main thread is vCPU 0 from the start) and keeps it in cur_vcpu;
- * the first such callback also emits vcpu_start.  A translation on a
- * thread that has not learnt its vCPU yet is counted and reported at
- * exit, not written.
+ * the first such callback also emits vcpu_start.  A thread that translates
+ * before any of those (in user mode, a new thread runs code before its
+ * first syscall) takes the one vCPU that was created and that no thread
+ * has claimed yet: threads and vCPUs pair one to one, so when one vCPU is
+ * unclaimed, the one thread that has not claimed is its thread.  When
+ * several are unclaimed, the translation is counted and reported at exit,
+ * not written.
  *
  * exec_tb is decided at translation time: a block gets its execution
  * callback only when some vCPU has exec_tb on while it is translated.
@@ -50,6 +54,9 @@ struct plugin_vcpu {
 
 static struct plugin_vcpu vcpus[CONFIG_MAX_VCPUS];
 static unsigned nvcpus;
+/* vCPUs created (vcpu_init), and claimed by their own thread. */
+static uint64_t created, claimed;
+_Static_assert(CONFIG_MAX_VCPUS <= 64, "vCPU sets are 64-bit masks");
 static bool system_mode;
 static struct trace_cmdline cmdline = {
 	.backend.policy =
@@ -72,6 +79,7 @@ static void claim_vcpu(unsigned idx)
 	struct plugin_vcpu *pv = &vcpus[idx];
 
 	cur_vcpu = (int)idx;
+	__atomic_fetch_or(&claimed, 1ull << idx, __ATOMIC_RELAXED);
 	if (!pv->started) {
 		pv->started = true;
 		trace_vcpu_start(&pv->tv);
@@ -106,6 +114,15 @@ static void on_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 		int idx = cur_vcpu;
 		uint32_t bytes = 0;
 
+		if (idx < 0) {
+			uint64_t m = __atomic_load_n(&created, __ATOMIC_ACQUIRE) &
+				     ~__atomic_load_n(&claimed, __ATOMIC_RELAXED);
+
+			if (m && !(m & (m - 1))) {
+				claim_vcpu((unsigned)__builtin_ctzll(m));
+				idx = cur_vcpu;
+			}
+		}
 		if (idx < 0) {
 			__atomic_fetch_add(&unattributed, 1, __ATOMIC_RELAXED);
 		} else {
@@ -158,19 +175,29 @@ static void on_vcpu_resume(qemu_plugin_id_t id, unsigned int vcpu_index)
 		trace_vcpu_resume(tv);
 }
 
-/* Called on the thread that creates the vCPU: in user mode, vCPU 0 is
- * created by the main thread, which then runs it. */
+/* Called on the thread that creates the vCPU, before the vCPU's thread
+ * runs guest code (the release pairs with the acquire in on_tb_trans()).
+ * In user mode, vCPU 0 is created by the main thread, which then runs it. */
 static void on_vcpu_init(qemu_plugin_id_t id, unsigned int vcpu_index)
 {
+	if (vcpu_index >= nvcpus)
+		return;
+	__atomic_fetch_or(&created, 1ull << vcpu_index, __ATOMIC_RELEASE);
 	if (!system_mode && vcpu_index == 0 && cur_vcpu < 0)
 		own_vcpu(0);
 }
 
-/* Written only on the vCPU's own thread (the others are not ours). */
+/* On the vCPU's own thread when it ends (user mode: the thread exits, and
+ * QEMU may give the index to a later thread). */
 static void on_vcpu_exit(qemu_plugin_id_t id, unsigned int vcpu_index)
 {
-	if (vcpu_index < nvcpus && cur_vcpu == (int)vcpu_index)
-		trace_vcpu_stop(&vcpus[vcpu_index].tv);
+	if (vcpu_index >= nvcpus || cur_vcpu != (int)vcpu_index)
+		return;
+	trace_vcpu_stop(&vcpus[vcpu_index].tv);
+	vcpus[vcpu_index].started = false;
+	cur_vcpu = -1;
+	__atomic_fetch_and(&created, ~(1ull << vcpu_index), __ATOMIC_RELAXED);
+	__atomic_fetch_and(&claimed, ~(1ull << vcpu_index), __ATOMIC_RELAXED);
 }
 
 static void on_qemu_exit(qemu_plugin_id_t id, void *userdata)
