@@ -41,3 +41,11 @@ $(O)/tests/qemu-plugin-syscalls: $(call objs,tests/qemu-plugin/syscalls.c)
 	$(call link,-static)
 
 SCENARIOS += tests/qemu-plugin/user-mode.sh
+
+# A loader that passes another API version, for the bad-input test.
+TESTS_HELPERS += $(O)/tests/qemu-plugin-other-api
+$(O)/tests/qemu-plugin-other-api: $(call objs,tests/qemu-plugin/other-api.c)
+	@mkdir -p $(dir $@)
+	$(call link,)
+
+SCENARIOS += tests/qemu-plugin/bad-input.sh

@@ -259,9 +259,16 @@ static int parse_arg(const char *arg)
 			ret = trace_cmdline_parse(&cmdline, arg, err);
 		}
 		fclose(err);
-		/* Its lines (errors, warnings), with our name in front. */
-		for (line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
-			fprintf(stderr, PREFIX "%s\n", line);
+		/* Its lines (errors, warnings), with our name in front
+		 * instead of the option's. */
+		for (line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+			char *opt = strstr(line, "-trace ");
+
+			if (opt)
+				memmove(opt, opt + 7, strlen(opt + 7) + 1);
+			fprintf(stderr, PREFIX "%s%s\n", line,
+				ret < 0 ? "; tracing is off" : "");
+		}
 		free(text);
 		return ret;
 	}
