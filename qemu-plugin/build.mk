@@ -7,7 +7,8 @@ QPLUGIN_GEN := $(O)/generated/qemu-plugin
 $(eval $(call tracetool_group,$(QPLUGIN_GEN),qemu-plugin/trace-events))
 
 pic_objs = $(patsubst %.c,$(O)/pic/%.o,$(1))
-QPLUGIN_OBJS := $(call pic_objs,qemu-plugin/plugin.c $(trace-y) $(ring-y) \
+QPLUGIN_OBJS := $(call pic_objs,qemu-plugin/plugin.c qemu-plugin/control.c \
+	$(trace-y) $(ring-y) \
 	$(QPLUGIN_GEN)/trace.c)
 
 # The plugin group's trace.h comes before the emulator's on the path.
@@ -48,4 +49,4 @@ $(O)/tests/qemu-plugin-other-api: $(call objs,tests/qemu-plugin/other-api.c)
 	@mkdir -p $(dir $@)
 	$(call link,)
 
-SCENARIOS += tests/qemu-plugin/bad-input.sh
+SCENARIOS += tests/qemu-plugin/bad-input.sh tests/qemu-plugin/control.sh

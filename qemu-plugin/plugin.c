@@ -29,7 +29,13 @@
  * exec_tb is decided at translation time: a block gets its execution
  * callback only when some vCPU has exec_tb on while it is translated.
  * QEMU shares translated blocks between vCPUs, so the callback still tests
- * the running vCPU's own mask before it writes.
+ * the running vCPU's own mask before it writes.  A change of exec_tb
+ * (control=PATH, `trace-event exec_tb on`) takes effect through QEMU's
+ * plugin reset, the only way a plugin has to flush translated code: the
+ * control thread may not call it (QEMU flushes on the calling vCPU), so
+ * the change is noted (trace_vcpu.kick) and the next callback on a vCPU
+ * thread calls qemu_plugin_reset(), whose completion registers our
+ * callbacks again.  Events of the reset's short window are not traced.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -39,6 +45,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "qemu-plugin/control.h"
 #include "qemu-plugin/qemu-plugin-api.h"
 #include "trace.h"
 #include "trace/backend.h"
@@ -67,6 +74,11 @@ static struct trace_cmdline cmdline = {
 #endif
 };
 static char consumer_bin[PATH_MAX];
+static const char *control_path;
+static qemu_plugin_id_t plugin_id;
+/* A translation-time event changed (reset_wanted); a reset runs until
+ * QEMU calls on_reset_done (reset_running). */
+static bool reset_wanted, reset_running;
 /* The vCPU this thread runs, once a callback on it said; -1 before. */
 static __thread int cur_vcpu = -1;
 static uint64_t unattributed;	/* translations not written: vCPU unknown */
@@ -97,12 +109,42 @@ static inline struct trace_vcpu *own_vcpu(unsigned idx)
 
 /* ---------------------------------------------------------------- callbacks */
 
+static void register_callbacks(qemu_plugin_id_t id);
+
+static void on_reset_done(qemu_plugin_id_t id)
+{
+	register_callbacks(id);
+	/* Pairs with the acquire exchange in maybe_reset(). */
+	__atomic_store_n(&reset_running, false, __ATOMIC_RELEASE);
+}
+
+/* On a vCPU thread: start the plugin reset that a translation-time change
+ * asked for, unless one runs. */
+static inline void maybe_reset(void)
+{
+	if (__builtin_expect(!__atomic_load_n(&reset_wanted, __ATOMIC_RELAXED),
+			     1))
+		return;
+	if (__atomic_exchange_n(&reset_running, true, __ATOMIC_ACQUIRE))
+		return;
+	__atomic_store_n(&reset_wanted, false, __ATOMIC_RELAXED);
+	qemu_plugin_reset(plugin_id, on_reset_done);
+}
+
+/* trace_vcpu.kick: a tcg bit of a vCPU's mask changed (called by control
+ * with its lock held, on any thread). */
+static void kick_reset(void *opaque)
+{
+	__atomic_store_n(&reset_wanted, true, __ATOMIC_RELAXED);
+}
+
 static void on_exec_tb(unsigned int vcpu_index, void *userdata)
 {
 	struct trace_vcpu *tv = own_vcpu(vcpu_index);
 
 	if (tv)
 		trace_exec_tb(tv, (uint64_t)(uintptr_t)userdata);
+	maybe_reset();
 }
 
 static void on_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
@@ -137,6 +179,7 @@ static void on_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 		qemu_plugin_register_vcpu_tb_exec_cb(tb, on_exec_tb,
 						     QEMU_PLUGIN_CB_NO_REGS,
 						     (void *)(uintptr_t)pc);
+	maybe_reset();
 }
 
 static void on_syscall(qemu_plugin_id_t id, unsigned int vcpu_index,
@@ -148,6 +191,7 @@ static void on_syscall(qemu_plugin_id_t id, unsigned int vcpu_index,
 
 	if (tv)
 		trace_guest_syscall(tv, (uint64_t)num, a1, a2, a3, a4, a5, a6);
+	maybe_reset();
 }
 
 static void on_syscall_ret(qemu_plugin_id_t id, unsigned int vcpu_index,
@@ -157,6 +201,7 @@ static void on_syscall_ret(qemu_plugin_id_t id, unsigned int vcpu_index,
 
 	if (tv)
 		trace_guest_syscall_ret(tv, (uint64_t)num, (uint64_t)ret);
+	maybe_reset();
 }
 
 static void on_vcpu_idle(qemu_plugin_id_t id, unsigned int vcpu_index)
@@ -165,6 +210,7 @@ static void on_vcpu_idle(qemu_plugin_id_t id, unsigned int vcpu_index)
 
 	if (tv)
 		trace_vcpu_idle(tv);
+	maybe_reset();
 }
 
 static void on_vcpu_resume(qemu_plugin_id_t id, unsigned int vcpu_index)
@@ -173,6 +219,7 @@ static void on_vcpu_resume(qemu_plugin_id_t id, unsigned int vcpu_index)
 
 	if (tv)
 		trace_vcpu_resume(tv);
+	maybe_reset();
 }
 
 /* Called on the thread that creates the vCPU, before the vCPU's thread
@@ -224,7 +271,8 @@ static void on_qemu_exit(qemu_plugin_id_t id, void *userdata)
 /* ---------------------------------------------------------------- install */
 
 static const char *const plugin_keys[] = {
-	"enable", "events", "dir", "consumer", "policy", "ring", NULL,
+	"enable", "events", "dir", "consumer", "policy", "ring", "control",
+	NULL,
 };
 
 /* One key=value argument from QEMU.  0, or -1 after one line on stderr. */
@@ -241,6 +289,10 @@ static int parse_arg(const char *arg)
 		if (strlen(plugin_keys[i]) != klen ||
 		    strncmp(arg, plugin_keys[i], klen) != 0)
 			continue;
+		if (strcmp(plugin_keys[i], "control") == 0) {
+			control_path = eq + 1;	/* QEMU keeps argv */
+			return 0;
+		}
 		err = open_memstream(&text, &len);
 		if (!err)
 			return -1;
@@ -274,8 +326,22 @@ static int parse_arg(const char *arg)
 	}
 	fprintf(stderr, PREFIX "unknown argument '%s' (enable=GLOB, "
 		"events=FILE, dir=DIR, consumer=SOCKET, "
-		"policy=discard|block, ring=KB); tracing is off\n", arg);
+		"policy=discard|block, ring=KB, control=PATH); tracing is off\n",
+		arg);
 	return -1;
+}
+
+/* At install, and again when a plugin reset is over. */
+static void register_callbacks(qemu_plugin_id_t id)
+{
+	qemu_plugin_register_vcpu_init_cb(id, on_vcpu_init);
+	qemu_plugin_register_vcpu_exit_cb(id, on_vcpu_exit);
+	qemu_plugin_register_vcpu_idle_cb(id, on_vcpu_idle);
+	qemu_plugin_register_vcpu_resume_cb(id, on_vcpu_resume);
+	qemu_plugin_register_vcpu_tb_trans_cb(id, on_tb_trans);
+	qemu_plugin_register_vcpu_syscall_cb(id, on_syscall);
+	qemu_plugin_register_vcpu_syscall_ret_cb(id, on_syscall_ret);
+	qemu_plugin_register_atexit_cb(id, on_qemu_exit, NULL);
 }
 
 /* vtrace-consumer next to this library (build/). */
@@ -317,6 +383,10 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
 	for (int i = 0; i < argc; i++)
 		if (parse_arg(argv[i]) < 0)
 			return 0;
+	/* From now on (nothing is translated yet), a change of a
+	 * translation-time event needs a plugin reset. */
+	for (unsigned i = 0; i < nvcpus; i++)
+		vcpus[i].tv.kick = kick_reset;
 
 	find_consumer();
 	cmdline.backend.consumer_bin = consumer_bin;
@@ -327,14 +397,19 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
 	/* On failure the backend said why in one line. */
 	if (cmdline.requested && trace_backend_on() < 0)
 		return 0;
+	if (control_path) {
+		int err = qplugin_control_start(control_path);
 
-	qemu_plugin_register_vcpu_init_cb(id, on_vcpu_init);
-	qemu_plugin_register_vcpu_exit_cb(id, on_vcpu_exit);
-	qemu_plugin_register_vcpu_idle_cb(id, on_vcpu_idle);
-	qemu_plugin_register_vcpu_resume_cb(id, on_vcpu_resume);
-	qemu_plugin_register_vcpu_tb_trans_cb(id, on_tb_trans);
-	qemu_plugin_register_vcpu_syscall_cb(id, on_syscall);
-	qemu_plugin_register_vcpu_syscall_ret_cb(id, on_syscall_ret);
-	qemu_plugin_register_atexit_cb(id, on_qemu_exit, NULL);
+		if (err) {
+			fprintf(stderr, PREFIX "control=%s: %s; tracing is off\n",
+				control_path, strerror(-err));
+			if (trace_backend_session())
+				trace_backend_stop();
+			return 0;
+		}
+	}
+
+	plugin_id = id;
+	register_callbacks(id);
 	return 0;
 }
