@@ -27,8 +27,15 @@ PROGS += $(O)/libvtrace-qemu.so
 $(O)/libvtrace-qemu.so: $(QPLUGIN_OBJS)
 	$(call link_plugin,$(RING_LIBS))
 
-# Tests: tests/qemu-plugin/ (the top level reads only */build.mk).
-TESTS_HELPERS += $(O)/tests/libcount-tb.so
+# Tests: tests/qemu-plugin/ (the top level reads only */build.mk).  Their
+# helpers are not built in the sanitizer trees: QEMU loads the plugins, and
+# a static program cannot take ASan.
+ifeq ($(CONFIG_SANITIZER_ADDRESS)$(CONFIG_SANITIZER_THREAD),)
+QPLUGIN_HELPERS := $(O)/tests/libcount-tb.so \
+	$(O)/tests/qemu-plugin-syscalls $(O)/tests/qemu-plugin-other-api
+endif
+TESTS_HELPERS += $(QPLUGIN_HELPERS)
+
 $(O)/tests/libcount-tb.so: $(call pic_objs,tests/qemu-plugin/count-tb.c)
 	@mkdir -p $(dir $@)
 	$(call link_plugin,)
@@ -36,7 +43,6 @@ $(O)/tests/libcount-tb.so: $(call pic_objs,tests/qemu-plugin/count-tb.c)
 SCENARIOS += tests/qemu-plugin/kernel-lite.sh
 
 # A static x86_64 program for the user-mode test, built with the host's gcc.
-TESTS_HELPERS += $(O)/tests/qemu-plugin-syscalls
 $(O)/tests/qemu-plugin-syscalls: $(call objs,tests/qemu-plugin/syscalls.c)
 	@mkdir -p $(dir $@)
 	$(call link,-static)
@@ -44,7 +50,6 @@ $(O)/tests/qemu-plugin-syscalls: $(call objs,tests/qemu-plugin/syscalls.c)
 SCENARIOS += tests/qemu-plugin/user-mode.sh
 
 # A loader that passes another API version, for the bad-input test.
-TESTS_HELPERS += $(O)/tests/qemu-plugin-other-api
 $(O)/tests/qemu-plugin-other-api: $(call objs,tests/qemu-plugin/other-api.c)
 	@mkdir -p $(dir $@)
 	$(call link,)
