@@ -55,3 +55,10 @@ $(O)/tests/qemu-plugin-other-api: $(call objs,tests/qemu-plugin/other-api.c)
 	$(call link,)
 
 SCENARIOS += tests/qemu-plugin/bad-input.sh tests/qemu-plugin/control.sh
+
+# make bench: the text, callback and inline peers of the plugin
+# (bench/qemu-peer.c, driven by bench/run-qemu-plugin.sh).
+BENCH_PROGS += $(O)/bench/libqemu-peer.so
+$(O)/bench/libqemu-peer.so: $(call pic_objs,bench/qemu-peer.c)
+	@mkdir -p $(dir $@)
+	$(call link_plugin,)
