@@ -9,6 +9,7 @@
 #      end, and the plugin counts the events it dropped
 set -euo pipefail
 O=$(cd "${O:-build}" && pwd)
+here=$(cd "$(dirname "$0")" && pwd)
 plugin=$O/libvtrace-qemu.so
 other=$O/tests/qemu-plugin-other-api
 kl=$O/kernel-lite.elf
@@ -51,25 +52,9 @@ grep -q "install returned 0" out || fail "other-api: $(cat out)"
 	fail "another API version: $(cat err)"
 ok "another API version: $(cat err)"
 
-# C: the monitor answers only once QEMU's set-up, the plugin's install and
-# its session with the consumer included, is over.
-monitor() {
-	/usr/bin/python3 - "$tmp/mon.sock" "$1" <<'PY'
-import socket, sys, time
-s = socket.socket(socket.AF_UNIX)
-for _ in range(300):
-    try:
-        s.connect(sys.argv[1])
-        break
-    except OSError:
-        time.sleep(0.1)
-s.settimeout(30)
-s.sendall(sys.argv[2].encode() + b"\n")
-buf = b""
-while b"VM status" not in buf and sys.argv[2] == "info status":
-    buf += s.recv(4096)
-PY
-}
+# C: QEMU's monitor answers only once QEMU's set-up, the plugin's install
+# and its session with the consumer included, is over.
+monitor() { /usr/bin/python3 "$here/hmp.py" "$tmp/mon.sock" "$1" >/dev/null; }
 "$O/vtrace-consumer" --listen "$tmp/cons.sock" -o "$tmp/killed" >cons.out 2>&1 &
 cons_pid=$!
 for _ in $(seq 100); do [ -S "$tmp/cons.sock" ] && break; sleep 0.1; done

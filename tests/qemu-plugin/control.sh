@@ -10,6 +10,7 @@
 #     QEMU's plugin reset: exec_tb events come, and only from vCPU 1
 set -euo pipefail
 O=$(cd "${O:-build}" && pwd)
+here=$(cd "$(dirname "$0")" && pwd)
 plugin=$O/libvtrace-qemu.so
 kl=$O/kernel-lite.elf
 vt=$O/vtrace
@@ -58,12 +59,7 @@ ok "trace-file flush: the 4 vcpu_start events are on disk while QEMU runs"
 
 ctl trace-event exec_tb on vcpu 1 || fail "trace-event exec_tb on vcpu 1"
 ctl info trace-events exec_tb | grep -q "^exec_tb : state 1 vcpus 1$" || fail "exec_tb not on vCPU 1"
-/usr/bin/python3 -c '
-import socket, sys, time
-s = socket.socket(socket.AF_UNIX)
-s.connect(sys.argv[1])
-s.sendall(b"cont\n")
-time.sleep(0.5)' "$tmp/mon.sock"
+/usr/bin/python3 "$here/hmp.py" "$tmp/mon.sock" cont >/dev/null
 wait "$qemu_pid" || fail "QEMU exited with $?: $(cat "$tmp/qemu.err")"
 qemu_pid=
 grep -q "all checks passed" "$tmp/guest.out" || fail "the guest did not finish"
