@@ -2,10 +2,12 @@
 /*
  * Unit tests of the pieces under `vtrace report` and `export`: the ELF
  * symbol lookup (against ELF files built here, byte by byte, and damaged
- * copies of them) and the option parsers.  The aggregation itself is
+ * copies of them), kallsyms files, the syscall names and the option
+ * parsers.  The aggregation itself is
  * checked end to end on traces of known content by tests/vtrace/report.sh.
  */
 #include <elf.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -18,6 +20,7 @@
 #include <cmocka.h>
 
 #include "tools/vtrace/elf.h"
+#include "tools/vtrace/syscalls.h"
 #include "tools/vtrace/vtrace.h"
 
 /* ------------------------------------------------------------ ELF */
@@ -210,6 +213,95 @@ static void test_elf_rejects_damage_with_the_file_name(void **state)
 				 "directory");
 }
 
+/* ------------------------------------------------------------ kallsyms */
+
+static int add_kallsyms(struct vt_elf **e, const char *text, char *err,
+			size_t errlen)
+{
+	char path[] = "/tmp/test-vtrace-kallsyms-XXXXXX";
+	int fd = mkstemp(path), ret;
+
+	assert_true(fd >= 0);
+	close(fd);
+	write_file(path, text, strlen(text));
+	ret = vt_elf_add_kallsyms(e, path, err, errlen);
+	unlink(path);
+	return ret;
+}
+
+static void test_kallsyms_names_kernel_text(void **state)
+{
+	static const char text[] =
+		"ffffffff80000000 T _start\n"
+		"ffffffff80001000 t do_one\n"
+		"ffffffff80001040 W weak_one\n"
+		"ffffffff80001080 d some_data\n"
+		"ffffffff80002000 T do_two\t[vfat]\n"
+		"0000000000000000 A fixed_percpu_data\n";
+	struct image im;
+	struct vt_elf *e = NULL;
+	char err[256] = "";
+	uint64_t off = 99;
+
+	(void)state;
+	assert_int_equal(add_kallsyms(&e, text, err, sizeof(err)), 0);
+	assert_int_equal(vt_elf_nsyms(e), 4);
+	assert_string_equal(vt_elf_lookup(e, 0xffffffff80001010ull, &off),
+			    "do_one");
+	assert_int_equal(off, 0x10);
+	assert_string_equal(vt_elf_lookup(e, 0xffffffff80001044ull, &off),
+			    "weak_one");
+	/* data between functions, and past the last one: unknown */
+	assert_null(vt_elf_lookup(e, 0xffffffff80001100ull, &off));
+	assert_string_equal(vt_elf_lookup(e, 0xffffffff80002ffcull, &off),
+			    "do_two");
+	assert_null(vt_elf_lookup(e, 0xffffffff80003000ull, &off));
+	/* with an ELF in the same table: both name their pcs */
+	build_elf(&im);
+	vt_elf_close(e);
+	e = open_image(&im, im.len, err, sizeof(err));
+	assert_non_null(e);
+	assert_int_equal(add_kallsyms(&e, text, err, sizeof(err)), 0);
+	assert_int_equal(vt_elf_nsyms(e), 5 + 4);
+	assert_string_equal(vt_elf_lookup(e, TEXT + 0x104, &off), "loop");
+	assert_string_equal(vt_elf_lookup(e, 0xffffffff80000004ull, &off),
+			    "_start");
+	vt_elf_close(e);
+}
+
+static void test_kallsyms_rejects_other_files(void **state)
+{
+	struct vt_elf *e = NULL;
+	char err[256] = "";
+
+	(void)state;
+	assert_int_equal(add_kallsyms(&e, "hello world\n", err, sizeof(err)),
+			 -EINVAL);
+	assert_null(e);
+	assert_non_null(strstr(err, "line 1"));
+	/* read without privileges: every address is 0 */
+	assert_int_equal(add_kallsyms(&e, "0000000000000000 T _start\n", err,
+				      sizeof(err)), -EINVAL);
+	assert_null(e);
+	assert_non_null(strstr(err, "no text symbols"));
+	assert_int_equal(vt_elf_load(&e, NULL, "/nonexistent/kallsyms", err,
+				     sizeof(err)), -ENOENT);
+	assert_null(e);
+}
+
+static void test_syscall_names_riscv64(void **state)
+{
+	(void)state;
+	assert_string_equal(vt_syscall_name(221), "execve");
+	assert_string_equal(vt_syscall_name(220), "clone");
+	assert_string_equal(vt_syscall_name(93), "exit");
+	assert_string_equal(vt_syscall_name(0), "io_setup");
+	assert_string_equal(vt_syscall_name(258), "riscv_hwprobe");
+	assert_string_equal(vt_syscall_name(435), "clone3");
+	assert_null(vt_syscall_name(300));	/* a hole: 295..402 unused */
+	assert_null(vt_syscall_name(100000));
+}
+
 /* ------------------------------------------------------------ options */
 
 static void test_parse_time_units(void **state)
@@ -258,6 +350,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_elf_names_functions_and_labels),
 		cmocka_unit_test(test_elf_rejects_damage_with_the_file_name),
+		cmocka_unit_test(test_kallsyms_names_kernel_text),
+		cmocka_unit_test(test_kallsyms_rejects_other_files),
+		cmocka_unit_test(test_syscall_names_riscv64),
 		cmocka_unit_test(test_parse_time_units),
 		cmocka_unit_test(test_parse_cpu_names),
 	};

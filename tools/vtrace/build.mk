@@ -6,7 +6,8 @@ VTRACE_LIB := tools/vtrace/ctf-reader.c tools/vtrace/metadata.c \
 PROGS += $(O)/vtrace
 VTRACE_CMDS := tools/vtrace/main.c tools/vtrace/dump.c tools/vtrace/report.c \
 	       tools/vtrace/report-print.c tools/vtrace/svg.c tools/vtrace/elf.c \
-	       tools/vtrace/export.c tools/vtrace/ctl.c tools/vtrace/filter.c
+	       tools/vtrace/export.c tools/vtrace/ctl.c tools/vtrace/filter.c \
+	       tools/vtrace/syscalls.c
 $(O)/vtrace: $(call objs,$(VTRACE_CMDS) $(VTRACE_LIB))
 	$(call link,-lm)
 

@@ -18,6 +18,10 @@
  * buffer written with fwrite: per event class the "name " prefix and the
  * compiled format are prepared once, per stream the " pid=N vcpu=N "
  * text is cached while its cpu_id stays the same.
+ *
+ * guest_syscall and guest_syscall_ret lines end in " name=NAME", the Linux
+ * syscall that their num field holds (riscv64's generic numbers), when
+ * the number has one.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -29,6 +33,7 @@
 
 #include "tools/vtrace/ctf-reader.h"
 #include "tools/vtrace/format.h"
+#include "tools/vtrace/syscalls.h"
 #include "tools/vtrace/vtrace.h"
 
 #define OUT_BUF_SIZE	(1u << 20)
@@ -40,6 +45,8 @@ struct dump_class {
 	struct vt_format *fmt;
 	size_t max_line;
 	uint64_t count;
+	bool syscall;		/* a guest_syscall* event: name its num */
+	uint32_t num_offset;	/* of its 8-byte num field */
 };
 
 struct dump_stream {
@@ -153,6 +160,38 @@ static void print_loss(struct dump *d, const struct vt_item *it)
 	d->used += (size_t)(p - start);
 }
 
+/* " name=NAME" for the syscall number of a guest_syscall* payload. */
+static char *put_syscall_name(char *p, const struct dump_class *dc,
+			      const uint8_t *payload)
+{
+	const char *name;
+	uint64_t num;
+
+	memcpy(&num, payload + dc->num_offset, sizeof(num));
+	name = vt_syscall_name(num);
+	if (name)
+		p += sprintf(p, " name=%s", name);
+	return p;
+}
+
+/* guest_syscall and guest_syscall_ret with their 64-bit num field. */
+static void find_syscall_num(struct dump_class *dc,
+			     const struct vt_event_class *ec)
+{
+	if (strcmp(ec->name, "guest_syscall") &&
+	    strcmp(ec->name, "guest_syscall_ret"))
+		return;
+	for (unsigned int i = 0; i < ec->nfields; i++) {
+		const struct vt_field *f = &ec->fields[i];
+
+		if (!strcmp(f->name, "num") && f->size == 8 &&
+		    f->kind != VT_FIELD_STRING && f->kind != VT_FIELD_PAD) {
+			dc->syscall = true;
+			dc->num_offset = f->offset;
+		}
+	}
+}
+
 static void print_event(struct dump *d, const struct vt_item *it,
 			const struct dump_class *dc)
 {
@@ -191,6 +230,8 @@ static void print_event(struct dump *d, const struct vt_item *it,
 	}
 	p = vt_copy_padded(p, ds->text, ds->len);
 	p = vt_format_render(dc->fmt, it->payload, p);
+	if (dc->syscall)
+		p = put_syscall_name(p, dc, it->payload);
 	*p++ = '\n';
 	d->used += (size_t)(p - start);
 }
@@ -238,9 +279,11 @@ static int prepare(struct dump *d, struct vt_trace *t)
 			dc->fmt = vt_format_compile_fields(ec);
 		if (!dc->fmt)
 			return -ENOMEM;
-		/* prefix + delta + " pid=N vcpu=N " + args + '\n' */
+		find_syscall_num(dc, ec);
+		/* prefix + delta + " pid=N vcpu=N " + args + name + '\n' */
 		dc->max_line = dc->prefix_len + 32 + sizeof(d->pid) + 48 +
-			       vt_format_max_len(dc->fmt) + 1 + VT_COPY_SLACK;
+			       vt_format_max_len(dc->fmt) + 32 + 1 +
+			       VT_COPY_SLACK;
 		if (dc->max_line > max_line)
 			max_line = dc->max_line;
 	}

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * ELF symbol tables for `vtrace report --elf` and `export --elf`.
+ * Symbol tables for `vtrace report` and `export`: an ELF file's (--elf)
+ * and a Linux kernel's /proc/kallsyms (--kallsyms), alone or together.
  *
  * The file is read whole into memory (a guest kernel is small), the
  * section headers are bounds-checked against its size before any use,
@@ -254,6 +255,143 @@ out_free:
 	vt_elf_close(e);
 	free(buf);
 	return NULL;
+}
+
+static int compare_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The first address in sorted[0..n) above a, or a + 4096 if none. */
+static uint64_t next_above(const uint64_t *sorted, size_t n, uint64_t a)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (sorted[mid] <= a)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n ? sorted[lo] : a + 4096;
+}
+
+/*
+ * kallsyms lines are "ADDRESS TYPE NAME [MODULE]".  Text symbols (t, T,
+ * w, W) are kept; each one's "section" ends at the next symbol of any
+ * type above it, so a pc in data between functions names nothing.
+ */
+int vt_elf_add_kallsyms(struct vt_elf **ep, const char *path, char *err,
+			size_t errlen)
+{
+	struct vt_elf *e = *ep;
+	uint64_t size = 0, *addrs = NULL;
+	size_t naddrs = 0, nlines = 1, first = 0, cap;
+	char *buf, *line, *next;
+	int ret = -EINVAL;
+
+	errno = 0;
+	buf = slurp(path, &size, err, errlen);
+	if (!buf)
+		return errno ? -errno : -EIO;
+	buf[size] = 0;
+	for (line = buf; (line = strchr(line, '\n')); line++)
+		nlines++;
+	if (!e) {
+		e = calloc(1, sizeof(*e));
+		if (!e)
+			goto out_nomem;
+	}
+	first = e->nsyms;
+	cap = e->nsyms;
+	addrs = malloc(nlines * sizeof(*addrs));
+	if (!addrs)
+		goto out_nomem;
+	for (line = buf; *line; line = next) {
+		char type, name[256];
+		unsigned long long addr;
+		struct sym *sy;
+
+		next = strchr(line, '\n');
+		next = next ? next + 1 : line + strlen(line);
+		if (sscanf(line, "%llx %c %255s", &addr, &type, name) != 3) {
+			snprintf(err, errlen, "%s: line %zu is not "
+				 "\"ADDRESS TYPE NAME\": not a kallsyms file",
+				 path, naddrs + 1);
+			goto out_free;
+		}
+		addrs[naddrs++] = addr;
+		if (!strchr("tTwW", type) || !addr)
+			continue;
+		if (e->nsyms == cap) {
+			struct sym *bigger;
+
+			cap = cap ? 2 * cap : 4096;
+			bigger = realloc(e->syms, cap * sizeof(*bigger));
+			if (!bigger)
+				goto out_nomem;
+			e->syms = bigger;
+		}
+		sy = &e->syms[e->nsyms];
+		*sy = (struct sym){ addr, 0, addr, 0, true, strdup(name) };
+		if (!sy->name)
+			goto out_nomem;
+		e->nsyms++;
+	}
+	if (e->nsyms == first) {
+		snprintf(err, errlen, "%s: no text symbols with an address "
+			 "(saved by a reader that may not see them?)", path);
+		goto out_free;
+	}
+	qsort(addrs, naddrs, sizeof(*addrs), compare_u64);
+	for (size_t i = first; i < e->nsyms; i++)
+		e->syms[i].sec_hi = next_above(addrs, naddrs,
+					       e->syms[i].addr);
+	qsort(e->syms, e->nsyms, sizeof(*e->syms), compare_syms);
+	ret = 0;
+	goto out_free;
+
+out_nomem:
+	snprintf(err, errlen, "%s: out of memory", path);
+	ret = -ENOMEM;
+out_free:
+	if (ret && !*ep) {
+		vt_elf_close(e);	/* ours: NULL or partly filled */
+	} else if (ret) {
+		for (size_t i = first; i < e->nsyms; i++)
+			free(e->syms[i].name);
+		e->nsyms = first;
+	} else {
+		*ep = e;
+	}
+	free(addrs);
+	free(buf);
+	return ret;
+}
+
+int vt_elf_load(struct vt_elf **e, const char *elf_path,
+		const char *kallsyms_path, char *err, size_t errlen)
+{
+	int ret;
+
+	*e = NULL;
+	if (elf_path) {
+		*e = vt_elf_open(elf_path, err, errlen);
+		if (!*e)
+			return -EINVAL;
+	}
+	if (!kallsyms_path)
+		return 0;
+	ret = vt_elf_add_kallsyms(e, kallsyms_path, err, errlen);
+	if (ret) {
+		vt_elf_close(*e);
+		*e = NULL;
+	}
+	return ret;
 }
 
 void vt_elf_close(struct vt_elf *e)

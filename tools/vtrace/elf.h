@@ -27,6 +27,20 @@ struct vt_elf;
 struct vt_elf *vt_elf_open(const char *path, char *err, size_t errlen);
 void vt_elf_close(struct vt_elf *e);
 
+/*
+ * Add the text symbols of a Linux /proc/kallsyms file to *e (a new table
+ * when *e is NULL), so that --elf and --kallsyms can name user and kernel
+ * pcs from one table.  0 or -errno with "path: reason" in err; on error
+ * *e is unchanged.
+ */
+int vt_elf_add_kallsyms(struct vt_elf **e, const char *path, char *err,
+			size_t errlen);
+
+/* What --elf and --kallsyms ask for (either may be NULL): *e is the
+ * table, NULL when both are.  0 or -errno with "path: reason" in err. */
+int vt_elf_load(struct vt_elf **e, const char *elf_path,
+		const char *kallsyms_path, char *err, size_t errlen);
+
 /* The function holding pc and the offset into it, or NULL. */
 const char *vt_elf_lookup(const struct vt_elf *e, uint64_t pc,
 			  uint64_t *offset);

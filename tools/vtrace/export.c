@@ -90,6 +90,8 @@ void vt_export_usage(void *file)
 		"FILE may be - for stdout.  Options:\n"
 		"  --elf FILE        guest PCs as function+offset, from FILE's "
 		"symbols\n"
+		"  --kallsyms FILE   also from a Linux /proc/kallsyms saved in "
+		"FILE\n"
 		"  -e, --events GLOB only events matching GLOB (perfetto); "
 		"-GLOB leaves\n"
 		"                    them out (may repeat, or GLOB,GLOB,...)\n"
@@ -587,11 +589,12 @@ static int run_one(struct export *x, const char *path,
 
 int vt_cmd_export(int argc, char **argv)
 {
-	enum { OPT_ELF = 256, OPT_FROM, OPT_TO, OPT_PERFETTO, OPT_FOLDED };
+	enum { OPT_ELF = 256, OPT_KALLSYMS, OPT_FROM, OPT_TO, OPT_PERFETTO, OPT_FOLDED };
 	static const struct option options[] = {
 		{ "perfetto", required_argument, NULL, OPT_PERFETTO },
 		{ "folded", required_argument, NULL, OPT_FOLDED },
 		{ "elf", required_argument, NULL, OPT_ELF },
+		{ "kallsyms", required_argument, NULL, OPT_KALLSYMS },
 		{ "events", required_argument, NULL, 'e' },
 		{ "vcpu", required_argument, NULL, 'c' },
 		{ "from", required_argument, NULL, OPT_FROM },
@@ -600,6 +603,7 @@ int vt_cmd_export(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *perfetto = NULL, *folded = NULL, *elf_path = NULL;
+	const char *kallsyms_path = NULL;
 	struct export x = { 0 };
 	struct vt_elf *elf = NULL;
 	int opt, ret = 2;
@@ -617,6 +621,9 @@ int vt_cmd_export(int argc, char **argv)
 			break;
 		case OPT_ELF:
 			elf_path = optarg;
+			break;
+		case OPT_KALLSYMS:
+			kallsyms_path = optarg;
 			break;
 		case 'e':
 			if (vt_filter_add(&x.filter, optarg)) {
@@ -670,16 +677,13 @@ int vt_cmd_export(int argc, char **argv)
 		goto out;
 	}
 	x.dir = argv[optind];
-	if (elf_path) {
-		elf = vt_elf_open(elf_path, err, sizeof(err));
-		if (!elf) {
-			fprintf(stderr, "vtrace: %s\n", err);
-			ret = 1;
-			goto out;
-		}
-		x.elf = elf;
-		x.o.elf = elf;
+	if (vt_elf_load(&elf, elf_path, kallsyms_path, err, sizeof(err))) {
+		fprintf(stderr, "vtrace: %s\n", err);
+		ret = 1;
+		goto out;
 	}
+	x.elf = elf;
+	x.o.elf = elf;
 	ret = 0;
 	if (perfetto)
 		ret = run_one(&x, perfetto, export_perfetto);

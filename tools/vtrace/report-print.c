@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "tools/vtrace/report.h"
+#include "tools/vtrace/syscalls.h"
 
 /* ------------------------------------------------------------ shared */
 
@@ -472,6 +473,7 @@ static void text_tcg(const struct vt_report *r, FILE *f)
 
 static void text_keycounts(const struct vt_report *r, FILE *f)
 {
+	const char *name;
 	char a[32];
 	size_t n;
 	void **v;
@@ -481,8 +483,8 @@ static void text_keycounts(const struct vt_report *r, FILE *f)
 		fprintf(f, "  no guest_syscall events in this trace\n");
 	} else if (r->syscalls.count) {
 		v = vt_table_sorted(&r->syscalls, by_count, &n);
-		fprintf(f, "  %8s %12s %12s %10s %14s\n", "num", "calls",
-			"returns", "errors", "mean latency");
+		fprintf(f, "  %8s %-20s %12s %12s %10s %14s\n", "num",
+			"name", "calls", "returns", "errors", "mean latency");
 		for (size_t i = 0; i < n; i++) {
 			const struct vt_keycount *k = v[i];
 
@@ -493,9 +495,11 @@ static void text_keycounts(const struct vt_report *r, FILE *f)
 					 a, sizeof(a));
 			else
 				snprintf(a, sizeof(a), "-");
-			fprintf(f, "  %8" PRIu64 " %12" PRIu64 " %12" PRIu64
-				   " %10" PRIu64 " %14s\n", k->h.key, k->count,
-				k->count2, k->errors, a);
+			name = vt_syscall_name(k->h.key);
+			fprintf(f, "  %8" PRIu64 " %-20s %12" PRIu64 " %12"
+				   PRIu64 " %10" PRIu64 " %14s\n", k->h.key,
+				name ? name : "-", k->count, k->count2,
+				k->errors, a);
 		}
 		free(v);
 	}
@@ -676,10 +680,14 @@ static void json_keycounts(FILE *f, const struct vt_table *tab, int kind)
 		fprintf(f, "%s\n    {", i ? "," : "");
 		switch (kind) {
 		case 0:
-			fprintf(f, "\"num\": %" PRIu64 ", \"calls\": %" PRIu64
+			fprintf(f, "\"num\": %" PRIu64 ", ", k->h.key);
+			if (vt_syscall_name(k->h.key))
+				fprintf(f, "\"name\": \"%s\", ",
+					vt_syscall_name(k->h.key));
+			fprintf(f, "\"calls\": %" PRIu64
 				   ", \"returns\": %" PRIu64 ", \"errors\": %"
 				   PRIu64 ", \"latency_ticks\": %" PRIu64
-				   ", \"latency_count\": %" PRIu64, k->h.key,
+				   ", \"latency_count\": %" PRIu64,
 				k->count, k->count2, k->errors,
 				k->latency_ticks, k->latency_n);
 			break;

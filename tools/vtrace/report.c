@@ -794,6 +794,8 @@ void vt_report_usage(void *file)
 		"\n"
 		"  --elf FILE        guest PCs as function+offset, from FILE's "
 		"symbols\n"
+		"  --kallsyms FILE   also from a Linux /proc/kallsyms saved in "
+		"FILE\n"
 		"  -c, --vcpu N      only vCPU N (sysN for a sys ring)\n"
 		"  --from T, --to T  only events in [T, T] from the trace "
 		"start;\n"
@@ -872,9 +874,10 @@ int vt_trace_problems(struct vt_trace *t, const char *dir)
 
 int vt_cmd_report(int argc, char **argv)
 {
-	enum { OPT_ELF = 256, OPT_FROM, OPT_TO, OPT_JSON, OPT_SVG };
+	enum { OPT_ELF = 256, OPT_KALLSYMS, OPT_FROM, OPT_TO, OPT_JSON, OPT_SVG };
 	static const struct option options[] = {
 		{ "elf", required_argument, NULL, OPT_ELF },
+		{ "kallsyms", required_argument, NULL, OPT_KALLSYMS },
 		{ "vcpu", required_argument, NULL, 'c' },
 		{ "from", required_argument, NULL, OPT_FROM },
 		{ "to", required_argument, NULL, OPT_TO },
@@ -885,7 +888,8 @@ int vt_cmd_report(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct vt_report_options o = { .top = 10 };
-	const char *elf_path = NULL, *svg_path = NULL, *dir;
+	const char *elf_path = NULL, *kallsyms_path = NULL;
+	const char *svg_path = NULL, *dir;
 	struct vt_elf *elf = NULL;
 	struct vt_report *r = NULL;
 	struct vt_trace *t;
@@ -899,6 +903,9 @@ int vt_cmd_report(int argc, char **argv)
 		switch (opt) {
 		case OPT_ELF:
 			elf_path = optarg;
+			break;
+		case OPT_KALLSYMS:
+			kallsyms_path = optarg;
 			break;
 		case 'c':
 			if (vt_parse_cpu(optarg, &o.vcpu)) {
@@ -960,14 +967,11 @@ int vt_cmd_report(int argc, char **argv)
 		return 2;
 	}
 	dir = argv[optind];
-	if (elf_path) {
-		elf = vt_elf_open(elf_path, err, sizeof(err));
-		if (!elf) {
-			fprintf(stderr, "vtrace: %s\n", err);
-			return 1;
-		}
-		o.elf = elf;
+	if (vt_elf_load(&elf, elf_path, kallsyms_path, err, sizeof(err))) {
+		fprintf(stderr, "vtrace: %s\n", err);
+		return 1;
 	}
+	o.elf = elf;
 	t = vt_trace_open(dir, NULL);
 	if (!t) {
 		vt_elf_close(elf);
