@@ -121,6 +121,12 @@ static void hook_syscall_ret(void *opaque, struct tcg_cpu *cpu, uint64_t num,
 	trace_guest_syscall_ret(system_trace_vcpu(cpu), num, ret);
 }
 
+static void hook_tlb_flush(void *opaque, struct tcg_cpu *cpu,
+			   const char *reason, uint64_t addr, uint64_t asid)
+{
+	trace_tlb_flush(system_trace_vcpu(cpu), reason, addr, asid);
+}
+
 static const struct tcg_hooks trace_hooks = {
 	.translated = hook_translated,
 	.tb_flags = hook_tb_flags,
@@ -132,6 +138,7 @@ static const struct tcg_hooks trace_hooks = {
 	.interrupt = hook_interrupt,
 	.syscall = hook_syscall,
 	.syscall_ret = hook_syscall_ret,
+	.tlb_flush = hook_tlb_flush,
 };
 #endif
 

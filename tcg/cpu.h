@@ -72,6 +72,10 @@ struct tcg_mmio_ops {
  *  exception, interrupt: a trap is taken (epc = the pc it interrupts).
  *  syscall:        ecall from U mode (a7, a0..a5); syscall_ret: the first
  *                  mret/sret back to U after it, with a0.
+ *  tlb_flush:      the vCPU's TLB flushed by the guest (reason
+ *                  "sfence.vma-all", "-addr", "-asid", "satp" or
+ *                  "mstatus.SUM/MXR"; addr and asid as the guest gave
+ *                  them, else 0).
  */
 #define TCG_TF_MEM_HOOK (1u << 0)
 #define TCG_TF_EXEC_HOOK (1u << 1)
@@ -102,6 +106,8 @@ struct tcg_hooks {
 	void (*syscall)(void *opaque, struct tcg_cpu *cpu, const uint64_t *args7);
 	void (*syscall_ret)(void *opaque, struct tcg_cpu *cpu, uint64_t num,
 			    uint64_t ret);
+	void (*tlb_flush)(void *opaque, struct tcg_cpu *cpu, const char *reason,
+			  uint64_t addr, uint64_t asid);
 };
 
 struct tcg_machine_config {

@@ -36,6 +36,8 @@
 #define PTE_RESERVED (~((1ull << 54) - 1))
 
 #define PAGE_MASK (~(uint64_t)(TCG_PAGE_SIZE - 1))
+#define SATP_ASID_SHIFT 44
+#define SATP_ASID_MASK 0xffffull
 
 static const uint8_t page_fault[] = {
 	[TCG_ACC_LOAD] = 13, [TCG_ACC_STORE] = 15, [TCG_ACC_FETCH] = 12,
@@ -93,6 +95,16 @@ static void flush_page(struct tcg_cpu *cpu, uint64_t va)
 	__atomic_store_n(&cpu->exit_request, 1, __ATOMIC_RELAXED);
 }
 
+/* The tlb_flush hook: the guest asked for the flush just done. */
+static void report_flush(struct tcg_cpu *cpu, const char *reason,
+			 uint64_t addr, uint64_t asid)
+{
+	const struct tcg_hooks *h = cpu->m->hooks;
+
+	if (h && h->tlb_flush)
+		h->tlb_flush(cpu->m->opaque, cpu, reason, addr, asid);
+}
+
 void tcg_mmu_write_satp(struct tcg_cpu *cpu, uint64_t val)
 {
 	uint64_t mode = val >> SATP_MODE_SHIFT;
@@ -105,24 +117,29 @@ void tcg_mmu_write_satp(struct tcg_cpu *cpu, uint64_t val)
 		return;
 	cpu->satp = val;
 	tcg_mmu_flush(cpu);
+	report_flush(cpu, "satp", 0, (val >> SATP_ASID_SHIFT) & SATP_ASID_MASK);
 }
 
 void tcg_mmu_mstatus_changed(struct tcg_cpu *cpu, uint64_t old)
 {
 	/* MPRV/MPP pick the TLB; SUM and MXR are folded into its entries. */
-	if ((old ^ cpu->mstatus) & (MSTATUS_SUM | MSTATUS_MXR))
+	if ((old ^ cpu->mstatus) & (MSTATUS_SUM | MSTATUS_MXR)) {
 		tcg_mmu_flush(cpu);
-	else if ((old ^ cpu->mstatus) & (MSTATUS_MPRV | MSTATUS_MPP))
+		report_flush(cpu, "mstatus.SUM/MXR", 0, 0);
+	} else if ((old ^ cpu->mstatus) & (MSTATUS_MPRV | MSTATUS_MPP))
 		__atomic_store_n(&cpu->exit_request, 1, __ATOMIC_RELAXED);
 }
 
 int tcg_helper_sfence_vma(struct tcg_cpu *cpu, unsigned rs1, unsigned rs2)
 {
-	(void)rs2; /* entries carry no ASID: by ASID is as for all ASIDs */
+	/* entries carry no ASID: by ASID is as for all ASIDs */
 	if (rs1)
 		flush_page(cpu, cpu->x[rs1]);
 	else
 		tcg_mmu_flush(cpu);
+	report_flush(cpu, rs1 ? "sfence.vma-addr" : rs2 ? "sfence.vma-asid" :
+							  "sfence.vma-all",
+		     rs1 ? cpu->x[rs1] : 0, rs2 ? cpu->x[rs2] : 0);
 	return TCG_H_CONT;
 }
 

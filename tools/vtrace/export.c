@@ -589,7 +589,8 @@ static int run_one(struct export *x, const char *path,
 
 int vt_cmd_export(int argc, char **argv)
 {
-	enum { OPT_ELF = 256, OPT_KALLSYMS, OPT_FROM, OPT_TO, OPT_PERFETTO, OPT_FOLDED };
+	enum { OPT_ELF = 256, OPT_KALLSYMS, OPT_FROM, OPT_TO, OPT_PERFETTO,
+	       OPT_FOLDED };
 	static const struct option options[] = {
 		{ "perfetto", required_argument, NULL, OPT_PERFETTO },
 		{ "folded", required_argument, NULL, OPT_FOLDED },
