@@ -70,8 +70,9 @@ struct tcg_mmio_ops {
  *  tb_flush:       the whole cache dropped (arena full or
  *                  tcg_machine_flush()); cpu is NULL from a non-vCPU thread.
  *  exception, interrupt: a trap is taken (epc = the pc it interrupts).
- *  syscall:        ecall from U mode (a7, a0..a5); syscall_ret: the first
- *                  mret/sret back to U after it, with a0.
+ *  syscall:        ecall from U mode (a7, a0..a5); syscall_ret: the
+ *                  first mret/sret back to U of the same task (trap.c
+ *                  says how tasks are told apart), with a0.
  *  tlb_flush:      the vCPU's TLB flushed by the guest (reason
  *                  "sfence.vma-all", "-addr", "-asid", "satp" or
  *                  "mstatus.SUM/MXR"; addr and asid as the guest gave

@@ -88,6 +88,10 @@ extern const struct tcg_backend tcg_backend_interp;
 #define TCG_TRIG_EXEC 1		/* an execute trigger has a mode bit */
 #define TCG_TRIG_MEM 2		/* a load or store trigger has one */
 
+/* Syscalls a vCPU tracks at once for guest_syscall_ret: one per task
+ * blocked in a syscall that last ran on it (more: the oldest is dropped). */
+#define TCG_SYSCALLS_PENDING 16
+
 #define TCG_JC_BITS 12
 #define TCG_JC_SIZE (1u << TCG_JC_BITS)
 
@@ -135,9 +139,13 @@ struct tcg_cpu {
 	uint64_t res_addr, res_val;
 	bool res_valid;
 
-	/* guest_syscall_ret: a7 of the ecall from U awaiting its return. */
-	uint64_t syscall_num;
-	bool in_syscall;
+	/* guest_syscall_ret: ecalls from U awaiting their return (trap.c),
+	 * by task: the scratch CSR of the mode taking the trap. */
+	struct tcg_syscall_pending {
+		uint64_t task, num;
+		bool busy;
+	} syscalls[TCG_SYSCALLS_PENDING];
+	unsigned syscall_evict;	/* next slot to reuse when all are busy */
 
 	/* Control, under lock unless atomic. */
 	pthread_mutex_t lock;

@@ -154,16 +154,58 @@ bool tcg_take_interrupt(struct tcg_cpu *cpu)
 	return true;
 }
 
-/* Back in U after an ecall from U: guest_syscall_ret. */
-static void syscall_return(struct tcg_cpu *cpu)
+/*
+ * guest_syscall_ret pairs a return to U with the ecall of the same task,
+ * not merely the last ecall on this vCPU: under an OS the task that
+ * returns is often another one (the caller blocked, the scheduler ran a
+ * task that was itself in a syscall).  A task is named by the scratch CSR
+ * of the mode that takes the trap, as the kernel leaves it in U: Linux
+ * keeps the task's kernel tp in sscratch there.  A guest with one scratch
+ * value per hart (kernel-lite) gets its last ecall back, as before; a task
+ * that returns on another vCPU than its ecall's has no guest_syscall_ret.
+ */
+static void syscall_enter(struct tcg_cpu *cpu, uint64_t num)
+{
+	uint64_t task = (cpu->medeleg >> EXC_ECALL_U) & 1 ? cpu->sscratch :
+							     cpu->mscratch;
+	struct tcg_syscall_pending *p = NULL;
+
+	for (unsigned i = 0; i < TCG_SYSCALLS_PENDING; i++) {
+		struct tcg_syscall_pending *q = &cpu->syscalls[i];
+
+		if (q->busy && q->task == task) {
+			p = q;
+			break;
+		}
+		if (!q->busy && !p)
+			p = q;
+	}
+	if (!p) {
+		p = &cpu->syscalls[cpu->syscall_evict];
+		cpu->syscall_evict = (cpu->syscall_evict + 1) %
+				     TCG_SYSCALLS_PENDING;
+	}
+	*p = (struct tcg_syscall_pending){ task, num, true };
+}
+
+/* Back in U from the mode whose scratch CSR is task. */
+static void syscall_return(struct tcg_cpu *cpu, uint64_t task)
 {
 	const struct tcg_hooks *h = cpu->m->hooks;
 
-	if (cpu->priv != TCG_PRIV_U || !cpu->in_syscall)
+	if (cpu->priv != TCG_PRIV_U)
 		return;
-	cpu->in_syscall = false;
-	if (h && h->syscall_ret)
-		h->syscall_ret(cpu->m->opaque, cpu, cpu->syscall_num, cpu->x[10]);
+	for (unsigned i = 0; i < TCG_SYSCALLS_PENDING; i++) {
+		struct tcg_syscall_pending *p = &cpu->syscalls[i];
+
+		if (!p->busy || p->task != task)
+			continue;
+		p->busy = false;
+		if (h && h->syscall_ret)
+			h->syscall_ret(cpu->m->opaque, cpu, p->num,
+				       cpu->x[10]);
+		return;
+	}
 }
 
 /* Is any PMP entry on (pmpcfg A field != OFF)?  Entries are stored only. */
@@ -194,8 +236,7 @@ int tcg_helper_system(struct tcg_cpu *cpu, unsigned opc, uint32_t raw)
 					     cpu->x[12], cpu->x[13], cpu->x[14],
 					     cpu->x[15] };
 
-			cpu->syscall_num = cpu->x[17];
-			cpu->in_syscall = true;
+			syscall_enter(cpu, cpu->x[17]);
 			if (h && h->syscall)
 				h->syscall(cpu->m->opaque, cpu, args);
 		}
@@ -223,7 +264,7 @@ int tcg_helper_system(struct tcg_cpu *cpu, unsigned opc, uint32_t raw)
 		cpu->mstatus = s;
 		cpu->priv = (uint8_t)mpp;
 		cpu->pc = cpu->mepc;
-		syscall_return(cpu);
+		syscall_return(cpu, cpu->mscratch);
 		__atomic_store_n(&cpu->exit_request, 1, __ATOMIC_RELAXED);
 		return TCG_H_EXIT;
 	}
@@ -240,7 +281,7 @@ int tcg_helper_system(struct tcg_cpu *cpu, unsigned opc, uint32_t raw)
 		cpu->mstatus = s;
 		cpu->priv = (uint8_t)spp;
 		cpu->pc = cpu->sepc;
-		syscall_return(cpu);
+		syscall_return(cpu, cpu->sscratch);
 		__atomic_store_n(&cpu->exit_request, 1, __ATOMIC_RELAXED);
 		return TCG_H_EXIT;
 	}
