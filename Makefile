@@ -2,7 +2,7 @@
 # each folder's build.mk, all output under $(O) (default build/).
 #
 #   make                 install missing Debian packages (as root), build all
-#   make run             boot kernel-lite on 4 vCPUs with tracing, show trace
+#   make run             boot Linux (or kernel-lite) with tracing, show trace
 #   make check           every test: units, scenarios, sanitizers
 #   make bench           benchmarks, figures also in build/bench.json
 #   make defconfig | menuconfig | olddefconfig | savedefconfig | NAME_defconfig
