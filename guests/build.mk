@@ -5,3 +5,7 @@ linux-guest:
 	$(Q)bash guests/linux/linux-guest.sh >/dev/null
 
 .PHONY: linux-guest
+
+# Debian's Linux traced on vtrace-emu: execve per vCPU, babeltrace2,
+# report --kallsyms (skips without the registry).
+SCENARIOS += tests/linux/trace.sh
