@@ -195,8 +195,11 @@ static void *vcpu_thread(void *arg)
 	system_trace_vcpu_thread_start(cpu);
 	for (;;) {
 		pthread_mutex_lock(&b->run_lock);
+		b->parked++;	/* board_pause() waits for all of them */
+		pthread_cond_broadcast(&b->run_cond);
 		while (!b->running && !tcg_machine_is_shutdown(b->m, NULL))
 			pthread_cond_wait(&b->run_cond, &b->run_lock);
+		b->parked--;
 		tcg_cpu_clear_stop(cpu);
 		pthread_mutex_unlock(&b->run_lock);
 		if (tcg_machine_is_shutdown(b->m, NULL))
@@ -228,6 +231,21 @@ void board_set_running(struct board *b, bool running)
 	}
 	pthread_cond_broadcast(&b->run_cond);
 	pthread_mutex_unlock(&b->run_lock);
+}
+
+bool board_pause(struct board *b)
+{
+	bool was_running;
+
+	pthread_mutex_lock(&b->run_lock);
+	was_running = b->running;
+	b->running = false;
+	for (unsigned h = 0; h < b->ncpus; h++)
+		tcg_cpu_stop(b->cpus[h]);
+	while (b->parked < b->ncpus && !tcg_machine_is_shutdown(b->m, NULL))
+		pthread_cond_wait(&b->run_cond, &b->run_lock);
+	pthread_mutex_unlock(&b->run_lock);
+	return was_running;
 }
 
 static void uart_quit(void *opaque)

@@ -61,6 +61,7 @@ struct board {
 	pthread_mutex_t run_lock;
 	pthread_cond_t run_cond;
 	bool running;
+	unsigned parked;	/* vCPU threads waiting for `running` */
 
 	/* devices (system/hw/) */
 	struct plic *plic;
@@ -75,6 +76,14 @@ int board_init(struct board *b, unsigned ncpus, uint64_t ram_size);
 /* Start the vCPU and device threads; vCPUs run only if `running`. */
 int board_start(struct board *b, bool running);
 void board_set_running(struct board *b, bool running);
+/*
+ * Stop every vCPU and wait until each vCPU thread is parked: what a vCPU
+ * wrote before it parked is then visible to the caller (it parks under
+ * run_lock, which the caller takes after it).  Returns whether the
+ * machine was running; board_set_running(b, true) resumes it.  Returns
+ * at once when the machine shuts down.
+ */
+bool board_pause(struct board *b);
 /* Power off: every vCPU thread ends, board_wait() returns code. */
 void board_shutdown(struct board *b, int code);
 /* Wait for the guest to shut down; returns the exit status. */
@@ -151,5 +160,7 @@ struct board *monitor_board(struct monitor *mon);
 int monitor_start(struct board *b, const char *spec);
 /* Run one command line (for tests); output to fd. */
 int monitor_run_line(struct board *b, int fd, const char *line);
+/* `info registers` and `info mem` (system/monitor-cpu.c). */
+int monitor_cpu_register(void);
 
 #endif

@@ -220,7 +220,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vtrace-emu: cannot start threads\n");
 		return 1;
 	}
-	if (monitor && monitor_start(&board, monitor)) {
+	if (monitor && (monitor_cpu_register() ||
+			monitor_start(&board, monitor))) {
 		board_shutdown(&board, 1);
 		board_wait(&board);
 		return 1;

@@ -199,6 +199,11 @@ uint64_t tcg_cpu_get_reg(const struct tcg_cpu *cpu, unsigned reg)
 	return reg < 32 ? cpu->x[reg] : 0;
 }
 
+uint64_t tcg_cpu_get_freg(const struct tcg_cpu *cpu, unsigned reg)
+{
+	return reg < 32 ? cpu->f[reg] : 0;
+}
+
 int tcg_cpu_read_csr(struct tcg_cpu *cpu, unsigned csr, uint64_t *val)
 {
 	return tcg_csr_access(cpu, csr, val, 0, 0, false, TCG_PRIV_M) ? -1 : 0;

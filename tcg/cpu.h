@@ -146,6 +146,8 @@ struct tcg_machine *tcg_cpu_machine(const struct tcg_cpu *cpu);
 void tcg_cpu_set_pc(struct tcg_cpu *cpu, uint64_t pc);
 void tcg_cpu_set_reg(struct tcg_cpu *cpu, unsigned reg, uint64_t val);
 uint64_t tcg_cpu_get_reg(const struct tcg_cpu *cpu, unsigned reg);
+/* f0..f31 as stored (singles NaN-boxed). */
+uint64_t tcg_cpu_get_freg(const struct tcg_cpu *cpu, unsigned reg);
 uint64_t tcg_cpu_get_pc(const struct tcg_cpu *cpu);
 enum tcg_priv tcg_cpu_get_priv(const struct tcg_cpu *cpu);
 void tcg_cpu_set_priv(struct tcg_cpu *cpu, enum tcg_priv priv);

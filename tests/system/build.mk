@@ -14,3 +14,4 @@ SCENARIOS += tests/system/trace-emu.sh
 SCENARIOS += tests/system/monitor-hardening.sh
 SCENARIOS += tests/system/background-tty.sh
 SAN_SCENARIOS += tests/system/emu-asan.sh tests/system/emu-tsan.sh
+SCENARIOS += tests/system/monitor-cpu.sh
