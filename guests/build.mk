@@ -6,6 +6,3 @@ linux-guest:
 
 .PHONY: linux-guest
 
-# Debian's Linux traced on vtrace-emu: execve per vCPU, babeltrace2,
-# report --kallsyms (skips without the registry).
-SCENARIOS += tests/linux/trace.sh

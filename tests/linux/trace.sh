@@ -14,6 +14,9 @@
 # The workload runs from a private initramfs built in $O (the cached
 # busybox and /init, the standard workload and this test's), so the shared
 # cache is never rewritten.  SMP=N sets the harts (default 1).
+# Not in make check yet: on main at 8002214..ef51d9b Linux stops early in
+# its boot on vtrace-emu (an S-mode external interrupt taken over and over,
+# seen in this test's trace); run it by hand with `bash tests/linux/trace.sh`.
 set -u
 O=${O:-build}
 EMU=${EMU:-$O/vtrace-emu}
@@ -49,7 +52,7 @@ python3 guests/linux/mkinitramfs.py "$cache/busybox" guests/linux/init \
 	"$W/workloads" "$W/initramfs.cpio.gz" ||
 	{ echo "cannot build the test's initramfs"; exit 1; }
 
-timeout 600 "$EMU" -smp "$smp" -nographic -no-reboot \
+timeout 300 "$EMU" -smp "$smp" -nographic -no-reboot \
 	-kernel "$cache/Image" -initrd "$W/initramfs.cpio.gz" \
 	-append "console=ttyS0 quiet panic=-1 vtrace.workload=traced" \
 	-trace translate_block -trace 'guest_syscall*' -trace cpu_exception \
