@@ -309,17 +309,29 @@ static int csr_access(struct tcg_cpu *cpu, unsigned csr, uint64_t *val,
 		irq_change = true;
 		break;
 	case CSR_MIP: case CSR_SIP: {
-		/* M writes SSIP, STIP and its own SEIP bit; S only SSIP. */
-		uint64_t m = csr == CSR_MIP ? TCG_MIP_SSIP | TCG_MIP_STIP
-					    : (cpu->mideleg & TCG_MIP_SSIP);
-		uint64_t set = nv & m, clr = ~nv & m;
+		/*
+		 * M writes SSIP, STIP and its own SEIP bit; S only SSIP.
+		 * Only the bits in wmask change: the value read ORs the PLIC
+		 * line into SEIP, and that line must not leak into the
+		 * software bit through a csrs/csrc of another bit (the spec:
+		 * only the software-writable SEIP takes part in the
+		 * read-modify-write).  Other harts' devices change MTIP/MSIP/
+		 * MEIP meanwhile, so nothing else is written back either.
+		 */
+		uint64_t m = wmask & (csr == CSR_MIP
+				      ? TCG_MIP_SSIP | TCG_MIP_STIP
+				      : cpu->mideleg & TCG_MIP_SSIP);
 
-		__atomic_fetch_or(&cpu->mip, set, __ATOMIC_ACQ_REL);
-		__atomic_fetch_and(&cpu->mip, ~clr, __ATOMIC_ACQ_REL);
-		if (csr == CSR_MIP && (nv & TCG_MIP_SEIP))
-			__atomic_fetch_or(&cpu->seip, 1, __ATOMIC_ACQ_REL);
-		else if (csr == CSR_MIP)
-			__atomic_fetch_and(&cpu->seip, ~1, __ATOMIC_ACQ_REL);
+		__atomic_fetch_or(&cpu->mip, wval & m, __ATOMIC_ACQ_REL);
+		__atomic_fetch_and(&cpu->mip, ~(~wval & m), __ATOMIC_ACQ_REL);
+		if (csr == CSR_MIP && (wmask & TCG_MIP_SEIP)) {
+			if (wval & TCG_MIP_SEIP)
+				__atomic_fetch_or(&cpu->seip, 1,
+						  __ATOMIC_ACQ_REL);
+			else
+				__atomic_fetch_and(&cpu->seip, ~1,
+						   __ATOMIC_ACQ_REL);
+		}
 		irq_change = true;
 		break;
 	}

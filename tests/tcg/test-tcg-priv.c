@@ -338,6 +338,33 @@ static void test_priv_seip_is_software_or_line(void **state)
 	th_free(t);
 }
 
+/*
+ * OpenSBI's timer handler does csrs/csrc mip, STIP while the PLIC may hold
+ * the SEIP line high.  The value read ORs that line in, but only M's own
+ * bit takes part in the read-modify-write: once the line drops, SEIP must
+ * be clear.  When the line leaked into M's bit, Linux on 2+ harts looped
+ * for ever in plic_handle_irq (claim 0, SEIP still pending): an RCU stall,
+ * then a hard lockup.
+ */
+static void test_priv_csrs_mip_keeps_line_out_of_seip(void **state)
+{
+	struct th *t = new_machine();
+	struct tcg_cpu *cpu = t->cpu[0];
+
+	th_emit(t, ADDI(5, 0, TCG_MIP_STIP));
+	th_emit(t, CSRRS(6, CSR_MIP, 5));	/* reads SEIP from the line */
+	th_emit(t, CSRRC(0, CSR_MIP, 5));
+	th_emit(t, CSRRSI(0, CSR_MIP, TCG_MIP_SSIP));
+	th_emit(t, HALT());
+	tcg_cpu_set_irq(cpu, TCG_MIP_SEIP, true);
+	assert_int_equal(th_run_at(t, 0, CODE), 0);
+	assert_int_equal(th_reg(t, 0, 6), TCG_MIP_SEIP);
+	assert_int_equal(th_csr(t, 0, CSR_MIP), TCG_MIP_SEIP | TCG_MIP_SSIP);
+	tcg_cpu_set_irq(cpu, TCG_MIP_SEIP, false);	/* claimed */
+	assert_int_equal(th_csr(t, 0, CSR_MIP), TCG_MIP_SSIP);
+	th_free(t);
+}
+
 static void test_csr_unimplemented_and_readonly_are_illegal(void **state)
 {
 	const uint32_t bad_m[] = {
@@ -542,6 +569,7 @@ int main(void)
 		cmocka_unit_test(test_priv_counters_around_csr_writes),
 		cmocka_unit_test(test_priv_interrupt_priority),
 		cmocka_unit_test(test_priv_seip_is_software_or_line),
+		cmocka_unit_test(test_priv_csrs_mip_keeps_line_out_of_seip),
 		cmocka_unit_test(test_csr_unimplemented_and_readonly_are_illegal),
 		cmocka_unit_test(test_csr_values_and_masks),
 		cmocka_unit_test(test_priv_timer_interrupt_at_block_boundary),
