@@ -8,6 +8,7 @@
 #   make defconfig | menuconfig | olddefconfig | savedefconfig | NAME_defconfig
 #   make V=1             show full commands
 #   make O=build/asan asan_defconfig all   a second, independent build tree
+#   make help            every target, with what it does
 
 O ?= build
 export O
@@ -82,7 +83,10 @@ WARNINGS += -Werror
 endif
 OPT ?= -O2
 CFLAGS := -std=gnu11 -g $(OPT) $(WARNINGS) -fno-strict-aliasing -fno-pie -pthread
-CPPFLAGS := -D_GNU_SOURCE -I. -I$(O)/include -I$(O)/generated -MMD -MP
+# printed by every binary's --version (vtrace-emu -version)
+VTRACE_VERSION := 0.3
+CPPFLAGS := -D_GNU_SOURCE -I. -I$(O)/include -I$(O)/generated -MMD -MP \
+	    -DVTRACE_VERSION='"$(VTRACE_VERSION)"'
 LDFLAGS := -pthread -no-pie
 ifeq ($(CONFIG_SANITIZER_ADDRESS),y)
 CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -178,6 +182,25 @@ format-check:
 clean:
 	rm -rf $(O)
 
+help:
+	@echo 'vtrace $(VTRACE_VERSION): QEMU-style tracing in a RISC-V emulator.  Targets:'
+	@echo '  make               install missing Debian packages (as root), build all'
+	@echo '  make run           boot a guest on 4 vCPUs with tracing on, show the'
+	@echo '                     dump head and the report (README: Quick start)'
+	@echo '  make check         every test: units, scenarios, sanitizer builds'
+	@echo '  make bench         benchmarks beside QEMU (BENCHMARKS.md)'
+	@echo '  make linux-guest   fetch Debian riscv64 Linux + busybox into ~/.cache/vtrace'
+	@echo '  make diff-long     the long random differential runs against QEMU'
+	@echo '  make reliability   the long crash and fault soaks'
+	@echo '  make fuzz          build and run the fuzzers'
+	@echo '  make format        clang-format the tree; make format-check checks it'
+	@echo '  make defconfig | menuconfig | olddefconfig | savedefconfig | NAME_defconfig'
+	@echo '                     Kconfig (configs/ holds the NAME_defconfig files)'
+	@echo '  make clean         remove $(O)/'
+	@echo 'Variables: O=DIR (build tree, default build), V=1 (full commands),'
+	@echo '  DEVELOPER=1 (warnings are errors).  Binaries: $(O)/vtrace-emu,'
+	@echo '  $(O)/vtrace-consumer, $(O)/vtrace, $(O)/vtrace-stress; each has --help.'
+
 .PHONY: all sanitized deps defconfig olddefconfig menuconfig savedefconfig run check \
-	bench format format-check clean
+	bench format format-check clean help
 .DELETE_ON_ERROR:

@@ -564,8 +564,29 @@ out_sock:
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: " CONS_NAME
-		   " -o DIR (--listen SOCKET_PATH | --fd N) [--quiet]\n");
+	fprintf(f,
+		"usage: " CONS_NAME " -o DIR (--listen SOCKET_PATH | --fd N) "
+		"[--quiet]\n"
+		"Drains a producer's per-vCPU rings to DIR as CTF (babeltrace2 "
+		"and vtrace read it).\n"
+		"  -o, --output DIR      the trace directory (created; metadata "
+		"and one stream\n"
+		"                        file per ring)\n"
+		"  --listen SOCKET_PATH  wait for one producer on this Unix "
+		"socket (vtrace-emu\n"
+		"                        -trace consumer=SOCKET_PATH, "
+		"vtrace-stress --consumer)\n"
+		"  --fd N                the producer's socket is already open "
+		"as fd N (how\n"
+		"                        vtrace-emu starts its own consumer)\n"
+		"  -q, --quiet           no status line and no per-ring table "
+		"at the end\n"
+		"  --version             print the version and exit\n"
+		"  -h, --help            this text\n"
+		"\nexample:\n"
+		"  " CONS_NAME " -o trace-boot --listen /tmp/vt.sock &\n"
+		"  vtrace-emu -nographic -kernel build/kernel-lite.elf "
+		"-trace 'cpu_*',consumer=/tmp/vt.sock\n");
 }
 
 int main(int argc, char **argv)
@@ -576,6 +597,7 @@ int main(int argc, char **argv)
 		{ "fd", required_argument, NULL, 'f' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cons_options opt = { .sock_fd = -1 };
@@ -606,6 +628,9 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			return 0;
+		case 'V':
+			printf(CONS_NAME " version " VTRACE_VERSION "\n");
 			return 0;
 		default:
 			usage(stderr);

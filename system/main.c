@@ -57,7 +57,15 @@ static void usage(FILE *f)
 		"                      trace events (may repeat; -trace help lists "
 		"them); without\n"
 		"                      consumer= a vtrace-consumer is started, "
-		"writing trace-PID/\n",
+		"writing trace-PID/\n"
+		"  -version            print the version and exit\n"
+		"\nexamples:\n"
+		"  vtrace-emu -nographic -smp 4 -kernel build/kernel-lite.elf "
+		"-trace 'cpu_*'\n"
+		"  vtrace-emu -nographic -kernel Image -initrd initramfs.cpio.gz "
+		"\\\n"
+		"      -append console=ttyS0 -trace translate_block,file=boot "
+		"-monitor stdio\n",
 		CONFIG_MAX_VCPUS);
 }
 
@@ -88,8 +96,13 @@ int main(int argc, char **argv)
 		}                                                              \
 		i++;                                                           \
 	} while (0)
-		if (!strcmp(o, "-h") || !strcmp(o, "-help")) {
+		if (!strcmp(o, "-h") || !strcmp(o, "-help") ||
+		    !strcmp(o, "--help")) {
 			usage(stdout);
+			return 0;
+		} else if (!strcmp(o, "-version") || !strcmp(o, "--version")) {
+			printf("vtrace-emu version " VTRACE_VERSION
+			       " (riscv64 virt, QEMU 7.2's option words)\n");
 			return 0;
 		} else if (!strcmp(o, "-smp")) {
 			NEED_ARG;

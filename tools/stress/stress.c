@@ -71,9 +71,33 @@ static void *stress_main(void *arg)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: vtrace-stress -t THREADS -n EVENTS_PER_THREAD "
-		   "-p block|discard -o DIR [--ring-kb K] [--mix]\n"
-		   "                     [--consumer SOCKET] [--seq-fd FD]\n");
+	fprintf(f,
+		"usage: vtrace-stress -t THREADS -n EVENTS_PER_THREAD "
+		"-p block|discard -o DIR [--ring-kb K] [--mix]\n"
+		"                     [--consumer SOCKET] [--seq-fd FD]\n"
+		"Producer threads that emit numbered events as fast as they can "
+		"into their own\nrings, for the consumer to drain (the "
+		"pipeline without an emulator).\n"
+		"  -t THREADS          producer threads, one ring each "
+		"(1 to %d, default 2)\n"
+		"  -n EVENTS           events per thread (default 1000000)\n"
+		"  -p block|discard    full ring: wait for the consumer, or "
+		"drop and count\n"
+		"  -o DIR              start a consumer writing the trace to DIR\n"
+		"  --ring-kb K         ring size in KiB (default: Kconfig's)\n"
+		"  --mix               mix 1- and 2-slot records\n"
+		"  --consumer SOCKET   use a consumer already listening on "
+		"SOCKET instead of -o\n"
+		"  --seq-fd FD         write each thread-0 sequence number "
+		"reached, now and then,\n"
+		"                      as a line on FD (the crash tests read "
+		"it)\n"
+		"  --version           print the version and exit\n"
+		"  -h, --help          this text\n"
+		"\nexample:\n"
+		"  vtrace-stress -t 2 -n 10000000 -p block -o /tmp/stress && "
+		"vtrace report /tmp/stress\n",
+		CONFIG_MAX_VCPUS);
 }
 
 int main(int argc, char **argv)
@@ -84,6 +108,7 @@ int main(int argc, char **argv)
 		{ "consumer", required_argument, NULL, 'c' },
 		{ "seq-fd", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct trace_backend_opts o = {
@@ -133,6 +158,9 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			return 0;
+		case 'V':
+			printf("vtrace-stress version " VTRACE_VERSION "\n");
 			return 0;
 		default:
 			usage(stderr);

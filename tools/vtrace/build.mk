@@ -24,6 +24,6 @@ $(O)/tests/test-vtrace-report: $(call objs,tests/vtrace/test-vtrace-report.c \
 	@mkdir -p $(dir $@)
 	$(call link,-lcmocka -lm)
 
-SCENARIOS += tests/vtrace/dump.sh tests/vtrace/report.sh tests/vtrace/ctl.sh \
+SCENARIOS += tests/vtrace/help.sh tests/vtrace/dump.sh tests/vtrace/report.sh tests/vtrace/ctl.sh \
 	     tests/vtrace/recording.sh
 SCENARIOS += tests/vtrace/live.sh

@@ -36,6 +36,10 @@ static void usage(FILE *f)
 		fprintf(f, "  %-8s %s\n", commands[i].name,
 			commands[i].summary);
 	fprintf(f, "  %-8s %s\n", "help", "this text, or `help COMMAND`");
+	fprintf(f, "  %-8s %s\n", "--version", "print the version and exit");
+	fprintf(f, "\nexamples:\n"
+		   "  vtrace dump trace-1234 | head\n"
+		   "  vtrace report --elf build/kernel-lite.elf trace-1234\n");
 }
 
 static const struct command *find(const char *name)
@@ -67,6 +71,10 @@ int main(int argc, char **argv)
 			return 0;
 		}
 		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-version")) {
+		printf("vtrace version " VTRACE_VERSION "\n");
 		return 0;
 	}
 	cmd = find(argv[1]);
