@@ -74,6 +74,21 @@ static u32 check_tasks(struct kl_hart *h)
 	return fail;
 }
 
+/* LABEL then one u32 counter of every task, comma separated */
+static void print_counts(const char *label, const struct kl_task *t,
+			 unsigned long field)
+{
+	int i;
+
+	kl_printf("%s", label);
+	for (i = 0; i < KL_TASKS_PER_HART; i++)
+		kl_printf("%s%u", i ? "," : "",
+			  *(const u32 *)((const char *)&t[i] + field));
+}
+
+#define COUNTS(label, t, member) \
+	print_counts(label, t, offsetof(struct kl_task, member))
+
 /* exit codes, page fault and FP switch counts, one column per task */
 static void report_tasks(u32 hartid, const struct kl_hart *h)
 {
@@ -84,25 +99,14 @@ static void report_tasks(u32 hartid, const struct kl_hart *h)
 	for (i = 0; i < KL_TASKS_PER_HART; i++)
 		kl_printf("%s%ld", i ? "," : "", t[i].exit_code);
 	kl_printf(" %s\n", h->res.task_fail ? "FAILED" : "ok");
-	kl_printf("hart %u: vm stack-faults=", hartid);
-	for (i = 0; i < KL_TASKS_PER_HART; i++)
-		kl_printf("%s%u", i ? "," : "", t[i].stack_faults);
-	kl_printf(" cow-copies=");
-	for (i = 0; i < KL_TASKS_PER_HART; i++)
-		kl_printf("%s%u", i ? "," : "", t[i].cow_copies);
-	kl_printf(" cow-reuses=");
-	for (i = 0; i < KL_TASKS_PER_HART; i++)
-		kl_printf("%s%u", i ? "," : "", t[i].cow_reuses);
-	kl_printf("\n");
-	kl_printf("hart %u: fp first-use=", hartid);
-	for (i = 0; i < KL_TASKS_PER_HART; i++)
-		kl_printf("%s%u", i ? "," : "", t[i].fp_first_use);
-	kl_printf(" saves=");
-	for (i = 0; i < KL_TASKS_PER_HART; i++)
-		kl_printf("%s%u", i ? "," : "", t[i].fp_saves);
-	kl_printf(" restores=");
-	for (i = 0; i < KL_TASKS_PER_HART; i++)
-		kl_printf("%s%u", i ? "," : "", t[i].fp_restores);
+	kl_printf("hart %u: vm", hartid);
+	COUNTS(" stack-faults=", t, stack_faults);
+	COUNTS(" cow-copies=", t, cow_copies);
+	COUNTS(" cow-reuses=", t, cow_reuses);
+	kl_printf("\nhart %u: fp", hartid);
+	COUNTS(" first-use=", t, fp_first_use);
+	COUNTS(" saves=", t, fp_saves);
+	COUNTS(" restores=", t, fp_restores);
 	kl_printf("\n");
 }
 
