@@ -343,6 +343,26 @@ static void interp_run(struct tcg_cpu *cpu, struct tcg_tb *tb)
 #define RI(name, expr)                                                         \
 	RI_V(name, , x[op->rs1], expr)                                         \
 	RI_V(name, _1, acc, expr)
+/* The slow paths of the loads and stores below, paged or not: the helper
+ * translates, does device accesses and raises the faults. */
+#define LOAD_SLOW(a, size, sign)                                               \
+	do {                                                                   \
+		SYNC_PC();                                                     \
+		if (tcg_helper_load(cpu, a, size, sign, &x[op->rd]))           \
+			goto out_nochain;                                      \
+		acc = x[op->rd];                                               \
+		NEXT;                                                          \
+	} while (0)
+#define STORE_SLOW(a, b, size)                                                 \
+	do {                                                                   \
+		SYNC_PC();                                                     \
+		r = tcg_helper_store(cpu, a, size, b);                         \
+		if (r == TCG_H_EXIT)                                           \
+			goto out_nochain;                                      \
+		if (r == TCG_H_NEXT)                                           \
+			goto out_next;                                         \
+		NEXT;                                                          \
+	} while (0)
 #define LOAD_V(name, v, A, type, size, sign)                                   \
 	L_##name##v : {                                                        \
 		uint64_t a = (A) + (uint64_t)op->imm, off = a - rbase;         \
@@ -353,11 +373,7 @@ static void interp_run(struct tcg_cpu *cpu, struct tcg_tb *tb)
 			x[op->rd] = acc;                                       \
 			NEXT;                                                  \
 		}                                                              \
-		SYNC_PC();                                                     \
-		if (tcg_helper_load(cpu, a, size, sign, &x[op->rd]))           \
-			goto out_nochain;                                      \
-		acc = x[op->rd];                                               \
-		NEXT;                                                          \
+		LOAD_SLOW(a, size, sign);                                      \
 	}
 #define LOAD(name, type, size, sign)                                           \
 	LOAD_V(name, , x[op->rs1], type, size, sign)                           \
@@ -376,11 +392,7 @@ static void interp_run(struct tcg_cpu *cpu, struct tcg_tb *tb)
 			x[op->rd] = acc;                                       \
 			NEXT;                                                  \
 		}                                                              \
-		SYNC_PC();                                                     \
-		if (tcg_helper_load(cpu, a, size, sign, &x[op->rd]))           \
-			goto out_nochain;                                      \
-		acc = x[op->rd];                                               \
-		NEXT;                                                          \
+		LOAD_SLOW(a, size, sign);                                      \
 	}
 #define STORE_PG(name, v, A, B, type, size)                                    \
 	L_##name##_PG##v : {                                                   \
@@ -393,13 +405,7 @@ static void interp_run(struct tcg_cpu *cpu, struct tcg_tb *tb)
 			memcpy(ram + off, &val, size);                         \
 			NEXT;                                                  \
 		}                                                              \
-		SYNC_PC();                                                     \
-		r = tcg_helper_store(cpu, a, size, b);                         \
-		if (r == TCG_H_EXIT)                                           \
-			goto out_nochain;                                      \
-		if (r == TCG_H_NEXT)                                           \
-			goto out_next;                                         \
-		NEXT;                                                          \
+		STORE_SLOW(a, b, size);                                        \
 	}
 #define STORE_V(name, v, A, B, type, size)                                     \
 	L_##name##v : {                                                        \
@@ -411,13 +417,7 @@ static void interp_run(struct tcg_cpu *cpu, struct tcg_tb *tb)
 			memcpy(ram + off, &val, size);                         \
 			NEXT;                                                  \
 		}                                                              \
-		SYNC_PC();                                                     \
-		r = tcg_helper_store(cpu, a, size, b);                         \
-		if (r == TCG_H_EXIT)                                           \
-			goto out_nochain;                                      \
-		if (r == TCG_H_NEXT)                                           \
-			goto out_next;                                         \
-		NEXT;                                                          \
+		STORE_SLOW(a, b, size);                                        \
 	}
 #define STORE(name, type, size)                                                \
 	STORE_V(name, , x[op->rs1], x[op->rs2], type, size)                    \
