@@ -6,3 +6,5 @@ linux-guest:
 
 .PHONY: linux-guest
 
+# Linux on 1, 2 and 4 harts against QEMU, and its interactive shell.
+SCENARIOS += tests/linux/boot.sh tests/linux/shell.sh
