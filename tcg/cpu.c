@@ -313,6 +313,30 @@ static int phys_load(struct tcg_cpu *cpu, uint64_t pa, unsigned size,
 	return 0;
 }
 
+/*
+ * A misaligned load that starts outside RAM, as QEMU 7.2 does it (device
+ * side effects and faults included): two aligned loads
+ * of its size around it, whose bytes it takes.  -1 if one faults, with
+ * *at the offset of that load's address from pa (the tval).
+ */
+static int mmio_load_split(struct tcg_cpu *cpu, uint64_t pa, unsigned size,
+			   uint64_t *v, int64_t *at)
+{
+	unsigned sh = (unsigned)(pa & (size - 1));
+	uint64_t lo, hi;
+
+	if (phys_load(cpu, pa - sh, size, &lo)) {
+		*at = -(int64_t)sh;
+		return -1;
+	}
+	if (phys_load(cpu, pa - sh + size, size, &hi)) {
+		*at = (int64_t)(size - sh);
+		return -1;
+	}
+	*v = lo >> (8 * sh) | hi << (8 * (size - sh));
+	return 0;
+}
+
 /* An access fault outside RAM; tval is addr. */
 static void mem_fault(struct tcg_cpu *cpu, uint64_t addr, unsigned size,
 		      bool store)
@@ -366,7 +390,14 @@ int tcg_helper_load(struct tcg_cpu *cpu, uint64_t addr, unsigned size,
 	if ((cpu->trig & TCG_TRIG_MEM) &&
 	    tcg_trigger_mem(cpu, addr, size, true, false))
 		return TCG_H_EXIT;
-	if (phys_load(cpu, pa, n1, &v)) {
+	if (n1 == size && (pa & (size - 1)) && !in_ram(cpu, pa, 1, &tval)) {
+		int64_t at;
+
+		if (mmio_load_split(cpu, pa, size, &v, &at)) {
+			mem_fault(cpu, addr + (uint64_t)at, size, false);
+			return TCG_H_EXIT;
+		}
+	} else if (phys_load(cpu, pa, n1, &v)) {
 		/* QEMU 7.2 splits a misaligned load outside RAM into aligned
 		 * ones: the first one faults, with its own address. */
 		if (!in_ram(cpu, pa, 1, &tval))
@@ -440,6 +471,19 @@ int tcg_helper_store(struct tcg_cpu *cpu, uint64_t addr, unsigned size,
 	if ((cpu->trig & TCG_TRIG_MEM) &&
 	    tcg_trigger_mem(cpu, addr, size, false, true))
 		return TCG_H_EXIT;
+	if (n1 == size && (pa & (size - 1)) && !in_ram(cpu, pa, 1, &tval)) {
+		/* QEMU 7.2 does a misaligned store outside RAM byte by byte:
+		 * a device that takes no byte access faults, tval the byte. */
+		for (unsigned i = 0; i < size; i++) {
+			r = phys_store(cpu, pa + i, 1, val >> (8 * i));
+			if (r < 0) {
+				mem_fault(cpu, addr + i, size, true);
+				return TCG_H_EXIT;
+			}
+			r2 = r == TCG_H_NEXT ? r : r2;
+		}
+		return r2;
+	}
 	r = phys_store(cpu, pa, n1, val);
 	if (r >= 0 && n1 < size)
 		r2 = phys_store(cpu, pa2, size - n1, val >> (8 * n1));

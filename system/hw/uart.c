@@ -286,11 +286,17 @@ static uint8_t read_locked(struct uart *u, uint64_t off)
 	return v;
 }
 
-/* A wider access is one byte access per register, as on QEMU. */
+/*
+ * A wider access is one byte access per register, as on QEMU.  The
+ * registers are the window's first 8 bytes; an access reaching past them
+ * faults (QEMU maps an 8-byte region in virt's 0x100-byte window).
+ */
 int uart_read(struct uart *u, uint64_t off, unsigned size, uint64_t *val)
 {
 	uint64_t v = 0;
 
+	if (off + size > 8)
+		return -1;
 	pthread_mutex_lock(&u->lock);
 	for (unsigned i = 0; i < size; i++)
 		v |= (uint64_t)read_locked(u, off + i) << (8 * i);
@@ -375,6 +381,8 @@ static void write_locked(struct uart *u, uint64_t off, uint8_t v)
 
 int uart_write(struct uart *u, uint64_t off, unsigned size, uint64_t val)
 {
+	if (off + size > 8)
+		return -1;
 	pthread_mutex_lock(&u->lock);
 	for (unsigned i = 0; i < size; i++)
 		write_locked(u, off + i, (uint8_t)(val >> (8 * i)));

@@ -15,3 +15,5 @@ SCENARIOS += tests/system/monitor-hardening.sh
 SCENARIOS += tests/system/background-tty.sh
 SAN_SCENARIOS += tests/system/emu-asan.sh tests/system/emu-tsan.sh
 SCENARIOS += tests/system/monitor-cpu.sh
+# A guest's nonsense to the PLIC and the UART: same faults as QEMU.
+SCENARIOS += tests/system/nonsense.sh
