@@ -32,17 +32,23 @@ __thread struct ring_writer *ring_self;
 __thread struct ring_writer **ring_self_home;
 
 /*
- * Every thread that looked its writer up is on this list, so a session
- * change can reset each one's ring_self.  A thread leaves the list when it
+ * Every thread that looked its writer up (or got a home) is on this list,
+ * so a session change can reset each one's ring_self and a grace period
+ * can see each one's quiescent epoch.  A thread leaves the list when it
  * exits (the key's destructor), before its TLS goes away.
  */
+#define QS_OFFLINE UINT64_MAX
+
 struct self_node {
 	struct ring_writer **slot;
+	uint64_t qs;		/* last quiescent epoch, or QS_OFFLINE */
 	struct self_node *prev, *next;
 };
 static __thread struct self_node self_node;
 static __thread int self_listed;
-static struct self_node self_list = { NULL, &self_list, &self_list };
+uint64_t ring_grace_epoch = 1;
+__thread uint64_t ring_self_qs;
+static struct self_node self_list = { NULL, 0, &self_list, &self_list };
 static pthread_mutex_t self_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_key_t self_key;
 static pthread_once_t self_key_once = PTHREAD_ONCE_INIT;
@@ -67,6 +73,11 @@ static void self_list_add(void)
 	pthread_once(&self_key_once, self_key_create);
 	self_node.slot = &ring_self;
 	pthread_mutex_lock(&self_lock);
+	/* Under the lock a grace period scans with: listed after its scan,
+	 * we see its epoch and the writers it unpublished (the acquire
+	 * pairs with the release in ring_grace_start()). */
+	ring_self_qs = __atomic_load_n(&ring_grace_epoch, __ATOMIC_ACQUIRE);
+	self_node.qs = ring_self_qs;
 	self_node.next = self_list.next;
 	self_node.prev = &self_list;
 	self_list.next->prev = &self_node;
@@ -79,9 +90,90 @@ static void self_list_add(void)
 void ring_self_reset_all(void)
 {
 	pthread_mutex_lock(&self_lock);
+	/* seq_cst: see ring_self_attach_slow(). */
 	for (struct self_node *n = self_list.next; n != &self_list; n = n->next)
-		__atomic_store_n(n->slot, NULL, __ATOMIC_RELAXED);
+		__atomic_store_n(n->slot, NULL, __ATOMIC_SEQ_CST);
 	pthread_mutex_unlock(&self_lock);
+}
+
+void ring_thread_set_home(struct ring_writer **home)
+{
+	ring_self_home = home;
+	__atomic_store_n(&ring_self, NULL, __ATOMIC_RELAXED);
+	if (!self_listed)
+		self_list_add();
+}
+
+void ring_quiescent_slow(uint64_t epoch)
+{
+	if (!self_listed) {
+		self_list_add();
+		return;
+	}
+	if (ring_self_qs == QS_OFFLINE) {
+		ring_thread_online();	/* an event while offline */
+		return;
+	}
+	ring_self_qs = epoch;
+	/* Our accesses to older sessions' rings are done before a grace
+	 * period sees this; pairs with the acquire in ring_grace_done(). */
+	__atomic_store_n(&self_node.qs, epoch, __ATOMIC_RELEASE);
+}
+
+void ring_thread_offline(void)
+{
+	if (!self_listed)
+		return;
+	ring_self_qs = QS_OFFLINE;
+	/* Pairs with the acquire in ring_grace_done(), as above. */
+	__atomic_store_n(&self_node.qs, QS_OFFLINE, __ATOMIC_RELEASE);
+}
+
+void ring_thread_online(void)
+{
+	uint64_t e;
+
+	if (!self_listed) {
+		self_list_add();
+		return;
+	}
+	/*
+	 * Store, then load the epoch, both seq_cst; pairs with the seq_cst
+	 * epoch increment and qs load of a grace period: either it sees us
+	 * online at an older epoch (and waits), or we see its epoch, and
+	 * with it the writers it unpublished.
+	 */
+	e = __atomic_load_n(&ring_grace_epoch, __ATOMIC_RELAXED);
+	__atomic_store_n(&self_node.qs, e, __ATOMIC_SEQ_CST);
+	ring_self_qs = __atomic_load_n(&ring_grace_epoch, __ATOMIC_SEQ_CST);
+	if (ring_self_qs != e)
+		__atomic_store_n(&self_node.qs, ring_self_qs, __ATOMIC_RELEASE);
+}
+
+uint64_t ring_grace_start(void)
+{
+	/* Release: pairs with the acquire in ring_quiescent(); seq_cst for
+	 * ring_thread_online(). */
+	return __atomic_add_fetch(&ring_grace_epoch, 1, __ATOMIC_SEQ_CST);
+}
+
+bool ring_grace_done(uint64_t epoch)
+{
+	bool done = true;
+
+	ring_quiescent();	/* the caller is between events */
+	pthread_mutex_lock(&self_lock);
+	for (struct self_node *n = self_list.next; n != &self_list; n = n->next) {
+		/* Pairs with the release and seq_cst stores of n->qs. */
+		uint64_t qs = __atomic_load_n(&n->qs, __ATOMIC_SEQ_CST);
+
+		if (qs != QS_OFFLINE && qs < epoch) {
+			done = false;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&self_lock);
+	return done;
 }
 
 static uint64_t now_ms(void)
@@ -234,14 +326,32 @@ struct ring_writer *ring_self_attach_slow(void)
 
 	if (!self_listed)
 		self_list_add();
-	if (ring_self_home)
-		w = __atomic_load_n(ring_self_home, __ATOMIC_ACQUIRE);
-	else
-		w = ring_session_take_sys_writer();
-	if (!w)
-		w = &ring_null_writer;
-	/* A reset that happens now sets NULL again: we look it up once more
-	 * on the next event, never keep a stale writer. */
-	__atomic_store_n(&ring_self, w, __ATOMIC_RELAXED);
-	return w;
+	for (;;) {
+		struct ring_session *seen = NULL;
+		bool current;
+
+		if (ring_self_home)
+			w = __atomic_load_n(ring_self_home, __ATOMIC_ACQUIRE);
+		else
+			w = ring_session_take_sys_writer(&seen);
+		if (!w)
+			w = &ring_null_writer;
+		/*
+		 * A session retired between our lookup and this store reset
+		 * ring_self before it: we must not keep a writer of it
+		 * beyond this event.  seq_cst store, then seq_cst load of
+		 * what we looked up; pairs with the seq_cst unpublish and
+		 * reset in ring_session_retire() and trace/backend.c: either
+		 * its reset comes after our store, or we see the change and
+		 * look up again.
+		 */
+		__atomic_store_n(&ring_self, w, __ATOMIC_SEQ_CST);
+		if (ring_self_home)
+			current = __atomic_load_n(ring_self_home,
+						  __ATOMIC_SEQ_CST) == w;
+		else
+			current = ring_session_is_current(seen);
+		if (current)
+			return w;
+	}
 }

@@ -60,9 +60,41 @@ extern __thread struct ring_writer **ring_self_home;
 struct ring_writer *ring_self_attach_slow(void);
 void ring_self_reset_all(void);
 
+/*
+ * Grace periods: when a retired session's rings may be unmapped.
+ *
+ * A thread that writes events holds a writer of a session only inside one
+ * emit.  Each writing thread says where it holds none: ring_quiescent() (a
+ * vCPU between blocks, any thread before the writer lookup of a non-vCPU
+ * event), and ring_thread_offline() ... ring_thread_online() around a
+ * sleep.  A session retired at epoch E (ring_grace_start(), after its
+ * writers were unpublished) may go once ring_grace_done(E): every listed
+ * thread is offline or passed a quiescent point at E or later.
+ */
+extern uint64_t ring_grace_epoch;
+extern __thread uint64_t ring_self_qs;
+void ring_quiescent_slow(uint64_t epoch);
+void ring_thread_offline(void);
+void ring_thread_online(void);
+uint64_t ring_grace_start(void);
+bool ring_grace_done(uint64_t epoch);
+
+static inline void ring_quiescent(void)
+{
+	/* Pairs with the release in ring_grace_start(): once we see its
+	 * epoch, we see the writers it unpublished before. */
+	uint64_t e = __atomic_load_n(&ring_grace_epoch, __ATOMIC_ACQUIRE);
+
+	if (__builtin_expect(e != ring_self_qs, 0))
+		ring_quiescent_slow(e);
+}
+
 static inline struct ring_writer *ring_self_writer(void)
 {
-	struct ring_writer *w = __atomic_load_n(&ring_self, __ATOMIC_RELAXED);
+	struct ring_writer *w;
+
+	ring_quiescent();	/* the previous event is done */
+	w = __atomic_load_n(&ring_self, __ATOMIC_RELAXED);
 
 	if (__builtin_expect(w == NULL, 0))
 		w = ring_self_attach_slow();
@@ -132,11 +164,8 @@ int ring_writer_init(struct ring_writer *w, void *map, uint64_t map_bytes,
 		     struct ring_session *session);
 
 /* Give the calling thread a home: it writes to whatever ring *home holds
- * (a vCPU thread passes &vcpu->ring), now and after every new session. */
-static inline void ring_thread_set_home(struct ring_writer **home)
-{
-	ring_self_home = home;
-	__atomic_store_n(&ring_self, NULL, __ATOMIC_RELAXED);
-}
+ * (a vCPU thread passes &vcpu->ring), now and after every new session.
+ * The thread is then listed for grace periods, online. */
+void ring_thread_set_home(struct ring_writer **home);
 
 #endif /* VTRACE_RING_H */

@@ -45,6 +45,10 @@ struct ring_session {
 	int timeout_reported;
 	struct ring_writer *writers;
 	void **maps;
+	pthread_t watcher;
+	int watching;			/* the watcher thread runs or ran */
+	int watcher_done;		/* it returned: join it */
+	uint64_t grace_epoch;		/* retired at this epoch */
 	struct ring_session *retired_next;
 };
 
@@ -190,6 +194,8 @@ static struct ring_session *session_new(int sock, const struct ring_session_para
 
 static void session_free(struct ring_session *s)
 {
+	if (s->watching)
+		pthread_join(s->watcher, NULL);
 	for (unsigned i = 0; s->maps && i < s->nrings; i++)
 		if (s->maps[i])
 			munmap(s->maps[i], s->ring_bytes);
@@ -216,13 +222,14 @@ static void *watch_consumer(void *arg)
 		;
 	if (!__atomic_load_n(&s->retiring, __ATOMIC_ACQUIRE))
 		ring_session_consumer_gone(s);
+	/* Pairs with the acquire in ring_session_reap(). */
+	__atomic_store_n(&s->watcher_done, 1, __ATOMIC_RELEASE);
 	return NULL;
 }
 
 static int session_start(struct ring_session *s, const struct ring_session_params *p,
 			 struct ring_session **out)
 {
-	pthread_t watcher;
 	int err = handshake(s, p);
 
 	if (err) {
@@ -233,11 +240,12 @@ static int session_start(struct ring_session *s, const struct ring_session_param
 		session_free(s);
 		return err;
 	}
-	__atomic_store_n(&current_session, s, __ATOMIC_RELEASE);
+	/* seq_cst: see ring_self_attach_slow(). */
+	__atomic_store_n(&current_session, s, __ATOMIC_SEQ_CST);
 	/* Every thread looks its writer up again on its next event. */
 	ring_self_reset_all();
-	if (pthread_create(&watcher, NULL, watch_consumer, s) == 0)
-		pthread_detach(watcher);
+	if (pthread_create(&s->watcher, NULL, watch_consumer, s) == 0)
+		s->watching = 1;
 	*out = s;
 	return 0;
 }
@@ -325,11 +333,12 @@ struct ring_writer *ring_session_vcpu(struct ring_session *s, unsigned vcpu)
 	return &s->writers[vcpu];
 }
 
-struct ring_writer *ring_session_take_sys_writer(void)
+struct ring_writer *ring_session_take_sys_writer(struct ring_session **seen)
 {
 	struct ring_session *s = __atomic_load_n(&current_session, __ATOMIC_ACQUIRE);
 	unsigned n;
 
+	*seen = s;
 	if (!s)
 		return NULL;
 	n = __atomic_fetch_add(&s->next_sys, 1, __ATOMIC_RELAXED);
@@ -340,6 +349,12 @@ struct ring_writer *ring_session_take_sys_writer(void)
 		return NULL;
 	}
 	return &s->writers[s->nvcpus + n];
+}
+
+bool ring_session_is_current(struct ring_session *s)
+{
+	/* seq_cst: see ring_self_attach_slow(). */
+	return __atomic_load_n(&current_session, __ATOMIC_SEQ_CST) == s;
 }
 
 uint64_t ring_session_dropped(struct ring_session *s)
@@ -445,17 +460,58 @@ static int reap_child(pid_t pid, unsigned ms)
 	}
 }
 
-/* Retired sessions stay mapped until the process exits: a writer thread
- * may still hold one of their writers for the event it is writing. */
+/*
+ * Retired sessions, newest first.  One is freed (rings unmapped, eventfd,
+ * socket and watcher thread gone) once its consumer was reaped, its
+ * watcher returned and its grace period is over: no thread can still be
+ * writing into its rings.  More than RETIRED_MAX of them: the oldest is
+ * waited for, at most RETIRED_WAIT_MS, so a cycle of `trace-file off`/`on`
+ * holds a bounded number of sessions.
+ */
+#define RETIRED_MAX	4
+#define RETIRED_WAIT_MS	10000
+
 static struct ring_session *retired;
+
+static bool retired_done(struct ring_session *s)
+{
+	if (s->child > 0 && waitpid(s->child, NULL, WNOHANG) == s->child)
+		s->child = 0;
+	/* Pairs with the release in watch_consumer(). */
+	return s->child <= 0 &&
+	       (!s->watching || __atomic_load_n(&s->watcher_done, __ATOMIC_ACQUIRE)) &&
+	       ring_grace_done(s->grace_epoch);
+}
+
+/* Free what is done; returns how many retired sessions are left. */
+static unsigned reap_retired(void)
+{
+	struct ring_session **pp = &retired, *s;
+	unsigned left = 0;
+
+	while ((s = *pp)) {
+		if (retired_done(s)) {
+			*pp = s->retired_next;
+			session_free(s);
+		} else {
+			pp = &s->retired_next;
+			left++;
+		}
+	}
+	return left;
+}
 
 uint64_t ring_session_retire(struct ring_session *s)
 {
 	struct vt_msg m = { .magic = VT_PROTO_MAGIC, .type = VT_MSG_BYE };
 	uint64_t dropped = ring_session_dropped(s);
 
-	__atomic_store_n(&current_session, NULL, __ATOMIC_RELEASE);
+	/* seq_cst: see ring_self_attach_slow(). */
+	__atomic_store_n(&current_session, NULL, __ATOMIC_SEQ_CST);
 	ring_self_reset_all();
+	/* After the caller unpublished the vCPU writers and we reset every
+	 * thread's: from this epoch on, no thread finds this session. */
+	s->grace_epoch = ring_grace_start();
 	ring_session_consumer_gone(s);	/* discard never asked: say it once */
 	__atomic_store_n(&s->retiring, 1, __ATOMIC_RELEASE);
 	__atomic_store_n(&s->gone, 1, __ATOMIC_RELAXED);
@@ -463,30 +519,44 @@ uint64_t ring_session_retire(struct ring_session *s)
 	shutdown(s->sock, SHUT_WR);
 	s->retired_next = retired;
 	retired = s;
-	ring_session_reap();
 	return dropped;
 }
 
 void ring_session_reap(void)
 {
-	for (struct ring_session *s = retired; s; s = s->retired_next) {
-		if (s->child > 0 && waitpid(s->child, NULL, WNOHANG) == s->child)
-			s->child = 0;
+	unsigned waited = 0;
+
+	while (reap_retired() > RETIRED_MAX && waited < RETIRED_WAIT_MS) {
+		usleep(10000);
+		waited += 10;
 	}
 }
 
 int ring_session_close(struct ring_session *s)
 {
 	pid_t child;
+	int status = 0;
 
 	if (!s)
 		return 0;
 	child = s->child;
+	s->child = 0;		/* reaped here, for its status */
 	ring_session_retire(s);
-	if (child <= 0 || s->child == 0)
-		return 0;	/* not ours, or already reaped */
-	s->child = 0;
-	return reap_child(child, 120000);
+	if (child > 0)
+		status = reap_child(child, 120000);
+	/* The consumer hung up: the watcher returns; join it even if the
+	 * session itself must wait for its grace period (at exit). */
+	for (unsigned ms = 0; s->watching && ms < 5000; ms += 10) {
+		/* Pairs with the release in watch_consumer(). */
+		if (__atomic_load_n(&s->watcher_done, __ATOMIC_ACQUIRE)) {
+			pthread_join(s->watcher, NULL);
+			s->watching = 0;
+			break;
+		}
+		usleep(10000);
+	}
+	ring_session_reap();
+	return status;
 }
 
 pid_t ring_session_consumer_pid(struct ring_session *s)

@@ -9,7 +9,7 @@
  *	ring_thread_set_home(&vcpu->ring);             // on vCPU 0's thread
  *	...
  *	ring_session_flush(s);      // everything published is on disk
- *	ring_session_close(s);      // after every writer thread stopped
+ *	ring_session_close(s);      // or ring_session_retire(s)
  *
  * The consumer owns the memory: if this process dies, the consumer still
  * maps the rings and writes out everything that was published.
@@ -55,17 +55,19 @@ uint64_t ring_session_dropped(struct ring_session *s);
 int ring_session_flush(struct ring_session *s, unsigned timeout_ms);
 
 /* Say BYE and wait for a spawned consumer to exit (its status is
- * returned, or -errno).  Like ring_session_retire(), the mappings stay
- * until the process exits. */
+ * returned, or -errno); the session is then retired. */
 int ring_session_close(struct ring_session *s);
 
 /* Say BYE and stop using the session, while writer threads may still be
- * running: the mappings stay (a thread may be in the middle of a record),
- * every thread looks its writer up again, a spawned consumer is reaped
- * later by ring_session_reap().  Returns the session's drop count. */
+ * running: every thread looks its writer up again.  The caller first
+ * unpublishes the vCPU writers it handed out, and afterwards makes the
+ * vCPUs reach a block boundary (ring_quiescent()).  The session is freed
+ * (rings unmapped, fds closed, consumer reaped) by ring_session_reap()
+ * once its grace period is over (ring.h).  Returns its drop count. */
 uint64_t ring_session_retire(struct ring_session *s);
 
-/* Reap consumers of retired sessions that have exited; never blocks. */
+/* Free the retired sessions that are done.  Blocks only when more than 4
+ * are left, waiting for the oldest at most 10 s. */
 void ring_session_reap(void);
 
 /* The session's consumer went away (hang-up seen); writers then never

@@ -72,6 +72,21 @@ static uint32_t hook_tb_flags(void *opaque, uint64_t mask)
 	return flags;
 }
 
+/* The vCPU holds no writer between blocks, nor while it sleeps: a
+ * retired session's grace period waits for nothing else (ring.h). */
+static void hook_boundary(void *opaque, struct tcg_cpu *cpu)
+{
+	ring_quiescent();
+}
+
+static void hook_idle(void *opaque, struct tcg_cpu *cpu, bool idle)
+{
+	if (idle)
+		ring_thread_offline();
+	else
+		ring_thread_online();
+}
+
 static void hook_exec_tb(void *opaque, struct tcg_cpu *cpu, uint64_t pc)
 {
 	trace_exec_tb_exec(system_trace_vcpu(cpu), pc);
@@ -139,6 +154,8 @@ static const struct tcg_hooks trace_hooks = {
 	.syscall = hook_syscall,
 	.syscall_ret = hook_syscall_ret,
 	.tlb_flush = hook_tlb_flush,
+	.boundary = hook_boundary,
+	.idle = hook_idle,
 };
 #endif
 
@@ -149,6 +166,12 @@ static void kick_vcpu(void *opaque)
 	struct tcg_cpu *cpu = opaque;
 
 	tcg_cpu_set_trace_mask(cpu, system_trace_vcpu(cpu)->mask & TRACE_TCG_MASK);
+}
+
+/* A retired session waits for the vCPU's next block boundary. */
+static void boundary_vcpu(void *opaque)
+{
+	tcg_kick(opaque);
 }
 
 /* ---------------------------------------------------------------- monitor */
@@ -213,6 +236,7 @@ void system_trace_init(struct board *b)
 		struct trace_vcpu *tv = &vcpu_trace[h];
 
 		tv->kick = kick_vcpu;
+		tv->boundary = boundary_vcpu;
 		tv->kick_opaque = b->cpus[h];
 		trace_vcpu_register(tv, h);
 		/* Events enabled by -trace before the vCPU existed. */
@@ -244,6 +268,8 @@ void system_trace_vcpu_thread_start(struct tcg_cpu *cpu)
 	ring_thread_set_home(&tv->ring);
 	ring_writer_bind_local_node(tv->ring);
 	trace_vcpu_start(tv, tcg_cpu_get_pc(cpu));
+	/* Until tcg_cpu_exec() runs: it may wait, stopped (hook_idle). */
+	ring_thread_offline();
 }
 
 void system_trace_vcpu_thread_stop(struct tcg_cpu *cpu)
@@ -251,6 +277,7 @@ void system_trace_vcpu_thread_stop(struct tcg_cpu *cpu)
 	struct tcg_cpu_stats st;
 
 	tcg_cpu_get_stats(cpu, &st);
+	ring_thread_online();	/* offline since tcg_cpu_exec() returned */
 	trace_vcpu_stop(system_trace_vcpu(cpu), st.instret);
 }
 

@@ -675,6 +675,14 @@ void tcg_helper_trace_mem(struct tcg_cpu *cpu, uint64_t addr, unsigned info)
 
 /* ---------------------------------------------------------------- exec */
 
+static void cpu_idle(struct tcg_cpu *cpu, bool idle)
+{
+	const struct tcg_hooks *h = cpu->m->hooks;
+
+	if (h && h->idle)
+		h->idle(cpu->m->opaque, cpu, idle);
+}
+
 /*
  * Handle everything that waits for a block boundary.  Returns -1 to keep
  * running, else the tcg_exec_status to return.
@@ -687,6 +695,8 @@ static int handle_exit_request(struct tcg_cpu *cpu)
 		/* Everything set before a kick is visible after this xchg. */
 		__atomic_exchange_n(&cpu->exit_request, 0, __ATOMIC_ACQ_REL);
 		cpu->last_tb = NULL;
+		if (m->hooks && m->hooks->boundary)
+			m->hooks->boundary(m->opaque, cpu);
 		if (__atomic_load_n(&m->shutdown, __ATOMIC_ACQUIRE))
 			return TCG_EXEC_SHUTDOWN;
 		if (__atomic_load_n(&cpu->stop_request, __ATOMIC_ACQUIRE))
@@ -723,10 +733,12 @@ static int handle_exit_request(struct tcg_cpu *cpu)
 		cpu->stats.wfi_sleeps++;
 		__atomic_store_n(&cpu->state, TCG_CPU_HALTED, __ATOMIC_RELAXED);
 		tcg_exec_end(cpu);
+		cpu_idle(cpu, true);
 		pthread_mutex_lock(&cpu->lock);
 		while (!__atomic_load_n(&cpu->exit_request, __ATOMIC_ACQUIRE))
 			pthread_cond_wait(&cpu->cond, &cpu->lock);
 		pthread_mutex_unlock(&cpu->lock);
+		cpu_idle(cpu, false);
 		tcg_exec_start(cpu);
 		__atomic_store_n(&cpu->state, TCG_CPU_RUNNING, __ATOMIC_RELAXED);
 	}
@@ -738,6 +750,7 @@ enum tcg_exec_status tcg_cpu_exec(struct tcg_cpu *cpu)
 	int ret;
 
 	__atomic_store_n(&cpu->state, TCG_CPU_RUNNING, __ATOMIC_RELAXED);
+	cpu_idle(cpu, false);
 	tcg_exec_start(cpu);
 	/* Apply a trace mask set before we started, check stop/shutdown. */
 	__atomic_store_n(&cpu->exit_request, 1, __ATOMIC_RELAXED);
@@ -766,6 +779,7 @@ enum tcg_exec_status tcg_cpu_exec(struct tcg_cpu *cpu)
 	}
 	cpu->halted = 0;
 	tcg_exec_end(cpu);
+	cpu_idle(cpu, true);
 	__atomic_store_n(&cpu->state, TCG_CPU_STOPPED, __ATOMIC_RELAXED);
 	return (enum tcg_exec_status)ret;
 }

@@ -109,6 +109,10 @@ struct tcg_hooks {
 			    uint64_t ret);
 	void (*tlb_flush)(void *opaque, struct tcg_cpu *cpu, const char *reason,
 			  uint64_t addr, uint64_t asid);
+	/* At a block boundary after tcg_kick(); idle while the vCPU sleeps
+	 * (WFI) or is outside tcg_cpu_exec(): it runs no guest code. */
+	void (*boundary)(void *opaque, struct tcg_cpu *cpu);
+	void (*idle)(void *opaque, struct tcg_cpu *cpu, bool idle);
 };
 
 struct tcg_machine_config {
@@ -166,6 +170,8 @@ enum tcg_exec_status {
  */
 enum tcg_exec_status tcg_cpu_exec(struct tcg_cpu *cpu);
 
+/* Make @cpu reach its next block boundary (hooks->boundary) soon. */
+void tcg_kick(struct tcg_cpu *cpu);
 /* Make tcg_cpu_exec() return at the vCPU's next block boundary. */
 void tcg_cpu_stop(struct tcg_cpu *cpu);
 /* Clear a stop request (before calling tcg_cpu_exec() again). */

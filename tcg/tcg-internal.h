@@ -225,7 +225,6 @@ bool tcg_take_interrupt(struct tcg_cpu *cpu);
 int tcg_helper_system(struct tcg_cpu *cpu, unsigned opc, uint32_t raw);
 
 /* cpu.c */
-void tcg_kick(struct tcg_cpu *cpu);
 int tcg_helper_load(struct tcg_cpu *cpu, uint64_t addr, unsigned size,
 		    bool sign, uint64_t *val);
 int tcg_helper_store(struct tcg_cpu *cpu, uint64_t addr, unsigned size,

@@ -4,8 +4,9 @@
  * started at start-up (-trace) or by `trace-file on`, stopped by
  * `trace-file off` or at exit.  Every registered vCPU gets its ring of the
  * session; other threads find a sys ring on their next event.  A session
- * that is switched off is retired, not unmapped: a vCPU may be in the
- * middle of a record in it.
+ * that is switched off is retired, not unmapped at once: a vCPU may be in
+ * the middle of a record in it.  It goes after its grace period (ring.h),
+ * which the vCPUs end at their next block boundary.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -67,12 +68,26 @@ static void assign_vcpu_rings(struct ring_session *s)
 	for (unsigned i = 0; i < trace_vcpu_count(); i++) {
 		struct trace_vcpu *tv = trace_vcpu_get(i);
 
-		/* Pairs with the acquire in trace_vcpu_ring(). */
+		/* Pairs with the acquire in trace_vcpu_ring(); seq_cst for
+		 * the recheck in ring_self_attach_slow(). */
 		if (tv)
 			__atomic_store_n(&tv->ring,
 					 s ? ring_session_vcpu(s, i) : &ring_null_writer,
-					 __ATOMIC_RELEASE);
+					 __ATOMIC_SEQ_CST);
 	}
+}
+
+/* After a retirement: every vCPU passes a block boundary soon, so the
+ * retired session's grace period ends; then free what is done. */
+static void reclaim_retired(void)
+{
+	for (unsigned i = 0; i < trace_vcpu_count(); i++) {
+		struct trace_vcpu *tv = trace_vcpu_get(i);
+
+		if (tv && tv->boundary)
+			tv->boundary(tv->kick_opaque);
+	}
+	ring_session_reap();
 }
 
 static void off_locked(void);
@@ -229,6 +244,7 @@ static void off_locked(void)
 	assign_vcpu_rings(NULL);
 	retired_drops += ring_session_retire(session);
 	session = NULL;
+	reclaim_retired();
 }
 
 void trace_backend_off(void)
@@ -318,9 +334,11 @@ int trace_backend_stop(void)
 	int ret;
 
 	pthread_mutex_lock(&backend_lock);
+	if (session)
+		assign_vcpu_rings(NULL);
 	ret = ring_session_close(session);
 	session = NULL;
-	ring_session_reap();
+	reclaim_retired();
 	pthread_mutex_unlock(&backend_lock);
 	return ret;
 }

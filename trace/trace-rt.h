@@ -30,6 +30,9 @@ struct trace_vcpu {
 	 * the emulator; called with control's lock held). */
 	void (*kick)(void *opaque);
 	void *kick_opaque;
+	/* Make the vCPU reach its next block boundary, where it passes a
+	 * quiescent point (ring.h); set by the emulator, same opaque. */
+	void (*boundary)(void *opaque);
 };
 
 /* The vCPU's ring: the acquire pairs with the release in trace/backend.c's

@@ -6,6 +6,10 @@
 #   3  trace-file off/on cycles: directories DIR, DIR.1, DIR.2 ... from the
 #      base name; at most one exited consumer left unreaped
 #   4  trace-file set refuses what is not a directory it may create
+#   4b trace-file off/on cycles while 4 vCPUs write exec_tb events: old
+#      sessions are freed (fds, ring mappings, consumers) after their grace
+#      period; after 40 more cycles, no more fds or mappings than the few
+#      retired sessions still waiting, and no exited consumer unreaped
 #   5  masks flipped from the monitor while 4 vCPUs run: each vCPU ends
 #      with the mask of the last command
 set -u
@@ -125,6 +129,31 @@ else
 	bad "trace-file set: $(grep -v '^vtrace' "$W/cycles.out" | tail -4)"
 fi
 stop_emu || bad "emulator exit after the cycles: $(tail -3 "$W/emu.err")"
+
+# 4b: cycles while the vCPUs write
+start_emu -trace "enable=exec_tb,ring=16,file=$W/busy"
+cyc=()
+for i in $(seq 5); do cyc+=("trace-file off" "trace-file on"); done
+mon "$W/mon.sock" "${cyc[@]}" >/dev/null
+sleep 0.5
+fds0=$(ls "/proc/$emu_pid/fd" | wc -l)
+maps0=$(grep -c memfd "/proc/$emu_pid/maps")
+cyc=()
+for i in $(seq 40); do cyc+=("trace-file off" "trace-file on"); done
+mon "$W/mon.sock" "${cyc[@]}" >/dev/null
+sleep 0.5
+fds1=$(ls "/proc/$emu_pid/fd" | wc -l)
+maps1=$(grep -c memfd "/proc/$emu_pid/maps")
+zombies=$(ps --ppid "$emu_pid" -o stat= | grep -c '^Z')
+# A retired session holds an eventfd, a socket and 4 + 4 ring mappings
+# until it is freed; at most 4 (+ the newest) wait at a time.
+if [ "$fds1" -le $((fds0 + 10)) ] && [ "$maps1" -le $((maps0 + 40)) ] &&
+   [ "$zombies" -le 1 ] && [ -d "$W/busy.45" ]; then
+	ok "45 cycles with 4 vCPUs writing: fds $fds0 -> $fds1, ring mappings $maps0 -> $maps1, $zombies unreaped"
+else
+	bad "45 cycles with 4 vCPUs writing: fds $fds0 -> $fds1, ring mappings $maps0 -> $maps1, $zombies unreaped; $(ls -d "$W"/busy* | wc -l) directories"
+fi
+stop_emu || bad "emulator exit after the busy cycles: $(tail -3 "$W/emu.err")"
 
 # 5: mask flips while the vCPUs run
 start_emu -trace "enable=vcpu_start,file=$W/flip"
