@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "tcg/guest-ram.h"
 #include "tcg/tcg-internal.h"
 
 /* ---------------------------------------------------------------- log */
@@ -304,7 +305,7 @@ static int phys_load(struct tcg_cpu *cpu, uint64_t pa, unsigned size,
 
 	*v = 0;
 	if (in_ram(cpu, pa, size, &off)) {
-		memcpy(v, cpu->ram + off, size);
+		*v = tcg_ram_load_n(cpu->ram + off, size);
 		return 0;
 	}
 	if (!mmio || !mmio->read ||
@@ -441,7 +442,7 @@ static int phys_store(struct tcg_cpu *cpu, uint64_t pa, unsigned size,
 	uint64_t off;
 
 	if (in_ram(cpu, pa, size, &off)) {
-		memcpy(cpu->ram + off, &val, size);
+		tcg_ram_store_n(cpu->ram + off, size, val);
 		return after_code_write(cpu, off, size);
 	}
 	if (size < 8)

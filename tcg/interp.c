@@ -45,6 +45,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tcg/guest-ram.h"
 #include "tcg/tcg-internal.h"
 
 struct interp_op {
@@ -367,8 +368,7 @@ static void interp_run(struct tcg_cpu *cpu, struct tcg_tb *tb)
 	L_##name##v : {                                                        \
 		uint64_t a = (A) + (uint64_t)op->imm, off = a - rbase;         \
 		if (likely(off < rlim)) {                                      \
-			type val;                                              \
-			memcpy(&val, ram + off, size);                         \
+			type val = (type)tcg_ram_load(ram + off, size);        \
 			acc = (uint64_t)(int64_t)val;                          \
 			x[op->rd] = acc;                                       \
 			NEXT;                                                  \
@@ -386,8 +386,8 @@ static void interp_run(struct tcg_cpu *cpu, struct tcg_tb *tb)
 		uint64_t a = (A) + (uint64_t)op->imm;                          \
 		const struct tcg_tlb_entry *e = TLB_ENTRY(a);                  \
 		if (likely(e->tag_r == (a & (TLB_PAGE_MASK | (size - 1))))) {  \
-			type val;                                              \
-			memcpy(&val, ram + a + e->addend, size);               \
+			type val = (type)tcg_ram_load(ram + a + e->addend,     \
+						      size);                   \
 			acc = (uint64_t)(int64_t)val;                          \
 			x[op->rd] = acc;                                       \
 			NEXT;                                                  \
@@ -401,8 +401,7 @@ static void interp_run(struct tcg_cpu *cpu, struct tcg_tb *tb)
 		uint64_t off = a + e->addend;                                  \
 		if (likely(e->tag_w == (a & (TLB_PAGE_MASK | (size - 1))) &&   \
 			   !tcg_store_slow(slow, off >> TCG_PAGE_BITS))) {     \
-			type val = (type)b;                                    \
-			memcpy(ram + off, &val, size);                         \
+			tcg_ram_store(ram + off, size, b);                     \
 			NEXT;                                                  \
 		}                                                              \
 		STORE_SLOW(a, b, size);                                        \
@@ -413,8 +412,7 @@ static void interp_run(struct tcg_cpu *cpu, struct tcg_tb *tb)
 		uint64_t b = (B);                                              \
 		if (likely(off < rlim &&                                       \
 			   !tcg_store_slow(slow, off >> TCG_PAGE_BITS))) {     \
-			type val = (type)b;                                    \
-			memcpy(ram + off, &val, size);                         \
+			tcg_ram_store(ram + off, size, b);                     \
 			NEXT;                                                  \
 		}                                                              \
 		STORE_SLOW(a, b, size);                                        \

@@ -31,6 +31,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "tcg/guest-ram.h"
 #include "tcg/tcg-internal.h"
 
 static inline unsigned tb_hash(uint64_t phys, unsigned priv, uint64_t mask)
@@ -409,7 +410,7 @@ struct tcg_tb *tcg_tb_find(struct tcg_cpu *cpu, uint64_t pc)
 	/* Only a block's first instruction may straddle two pages (QEMU);
 	 * a fault on the second half has the second page's address. */
 	if ((pc & (TCG_PAGE_SIZE - 1)) == TCG_PAGE_SIZE - 2 &&
-	    (cpu->ram[k.phys - cpu->ram_base] & 3) == 3) {
+	    (tcg_ram_load(&cpu->ram[k.phys - cpu->ram_base], 1) & 3) == 3) {
 		p1 = fetch_page(cpu, pc + 2, &cause, &tval);
 		if (p1 < 0)
 			goto fault;

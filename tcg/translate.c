@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "tcg/decode.h"
+#include "tcg/guest-ram.h"
 #include "tcg/tcg-internal.h"
 
 const char *const tcg_ir_names[TCG_IR_NB_OPS] = {
@@ -183,15 +184,15 @@ static bool fetch(const uint8_t *const code[2], uint64_t pc, uint32_t *bits)
 	unsigned off = (unsigned)(pc & (TCG_PAGE_SIZE - 1));
 	uint16_t lo, hi;
 
-	memcpy(&lo, code[0] + off, 2);
+	lo = (uint16_t)tcg_ram_load(code[0] + off, 2);
 	if ((lo & 3) != 3) {
 		*bits = lo;
 		return true;
 	}
 	if (off + 2 < TCG_PAGE_SIZE)
-		memcpy(&hi, code[0] + off + 2, 2);
+		hi = (uint16_t)tcg_ram_load(code[0] + off + 2, 2);
 	else if (code[1])
-		memcpy(&hi, code[1], 2);
+		hi = (uint16_t)tcg_ram_load(code[1], 2);
 	else
 		return false;
 	*bits = (uint32_t)hi << 16 | lo;
