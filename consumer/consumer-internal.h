@@ -215,6 +215,7 @@ int cons_drain_ring(struct cons_ctx *ctx, struct cons_ring *r, uint64_t limit,
 		    bool partial);
 void cons_ring_release(struct cons_ring *r);
 int cons_ring_final(struct cons_ctx *ctx, struct cons_ring *r);
+void cons_ring_write_losses(struct cons_ring *r, const char *dir);
 
 /* writer.c */
 int cons_writer_init(struct cons_writer *w, unsigned qd, unsigned nbounce);
@@ -240,6 +241,10 @@ int cons_stream_open(int dirfd, struct cons_stream *s);
 void cons_stream_failed(struct cons_stream *s, const char *dir, int err,
 			uint64_t off, uint64_t ev_before);
 int cons_stream_close(struct cons_stream *s, const char *dir);
+/* Disk space kept for the packets that record losses at the end
+ * (cons_ring_write_losses()): DIR/.vtrace-reserve, which readers skip. */
+void cons_reserve_create(int dirfd, unsigned nstreams);
+void cons_reserve_release(int dirfd);
 void cons_stream_name(char *buf, size_t size, unsigned index,
 		      unsigned nvcpus);
 

@@ -196,6 +196,38 @@ void cons_stream_failed(struct cons_stream *s, const char *dir, int err,
 	}
 }
 
+#define RESERVE_NAME ".vtrace-reserve"
+
+/*
+ * Best effort: a full disk later must not keep us from recording what it
+ * cost, so a packet per stream (and room for the file system's own
+ * blocks) is taken now and given back at the end, before those packets.
+ */
+void cons_reserve_create(int dirfd, unsigned nstreams)
+{
+	off_t len = (off_t)(nstreams + 16) * RING_PACKET_SIZE;
+	int fd = openat(dirfd, RESERVE_NAME,
+			O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			0640);
+	static const char zero[RING_PACKET_SIZE];
+
+	if (fd < 0)
+		return;
+	if (fallocate(fd, 0, 0, len)) {
+		for (off_t off = 0; off < len; off += RING_PACKET_SIZE)
+			if (pwrite(fd, zero, sizeof(zero), off) !=
+			    (ssize_t)sizeof(zero))
+				break;
+		fdatasync(fd);
+	}
+	close(fd);
+}
+
+void cons_reserve_release(int dirfd)
+{
+	unlinkat(dirfd, RESERVE_NAME, 0);
+}
+
 int cons_stream_close(struct cons_stream *s, const char *dir)
 {
 	int err = 0;

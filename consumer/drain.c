@@ -26,6 +26,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <linux/futex.h>
 #include <stdio.h>
 #include <string.h>
@@ -440,6 +441,48 @@ int cons_drain_ring(struct cons_ctx *ctx, struct cons_ring *r, uint64_t limit,
 		}
 	}
 	return 0;
+}
+
+/*
+ * A stream that failed (disk full, I/O error) is a hole-free prefix of
+ * packets up to s->fail_off.  At the end it gets one more packet there,
+ * with no records, the next sequence number (readers count the packets in
+ * between as lost) and events_discarded raised by every event that never
+ * reached the disk, so babeltrace2 and vtrace report the loss.  Called
+ * after every write completed and the disk reserve was given back.
+ */
+void cons_ring_write_losses(struct cons_ring *r, const char *dir)
+{
+	struct cons_stream *s = &r->stream;
+	uint64_t discarded = r->st.last_discarded > r->dropped ?
+				     r->st.last_discarded : r->dropped;
+	uint64_t lost = s->sub_events - s->fail_ev_before + s->lost_events;
+	unsigned npk = 0;
+	uint8_t *pkt;
+
+	if (s->fd < 0 || !s->err || !lost)
+		return;
+	if (posix_memalign((void **)&pkt, RING_PACKET_SIZE,
+			   2 * RING_PACKET_SIZE))
+		return;
+	memset(pkt, 0, 2 * RING_PACKET_SIZE);
+	if (s->fail_off == 0) {
+		/* No packet before: the count needs one to start from. */
+		fill_header(&r->st, pkt, r->st.last_ts, r->st.last_ts, 1, 0);
+		npk++;
+	}
+	fill_header(&r->st, pkt + npk * RING_PACKET_SIZE, r->st.last_ts,
+		    r->st.last_ts, 1, discarded + lost);
+	npk++;
+	if (ftruncate(s->fd, s->fail_off) == 0 &&
+	    pwrite(s->fd, pkt, npk * RING_PACKET_SIZE, (off_t)s->fail_off) ==
+		    (ssize_t)(npk * RING_PACKET_SIZE))
+		s->fail_off += npk * RING_PACKET_SIZE;
+	else
+		fprintf(stderr, CONS_NAME ": %s/%s: cannot record the %llu "
+			"lost events in the trace: %s\n", dir, s->name,
+			(unsigned long long)lost, strerror(errno));
+	free(pkt);
 }
 
 int cons_ring_final(struct cons_ctx *ctx, struct cons_ring *r)

@@ -162,8 +162,12 @@ static void finish_trace(struct cons_ctx *ctx)
 	}
 	cons_writer_submit(&ctx->w);
 	cons_writer_drain_all(&ctx->w);
-	for (i = 0; i < ctx->nrings; i++)
+	if (ctx->dirfd >= 0)
+		cons_reserve_release(ctx->dirfd);
+	for (i = 0; i < ctx->nrings; i++) {
+		cons_ring_write_losses(&ctx->rings[i], ctx->dir);
 		cons_stream_close(&ctx->rings[i].stream, ctx->dir);
+	}
 	if (ctx->dirfd >= 0)
 		fsync(ctx->dirfd);
 }
@@ -518,6 +522,7 @@ int cons_run(const struct cons_options *opt)
 		cons_rings_send(&ctx, err);
 		goto out_rings;
 	}
+	cons_reserve_create(ctx.dirfd, ctx.nrings);
 	err = cons_writer_init(&ctx.w, CONFIG_URING_QD, NBOUNCE);
 	if (err) {
 		ret = die("io_uring", -err);

@@ -7,7 +7,10 @@
 #   - the trace written so far decodes: every stream a hole-free prefix,
 #     babeltrace2 reads exactly those records;
 #   - nothing vanishes silently: delivered + the consumer's LOST count =
-#     emitted.
+#     emitted, and the trace itself records the loss: each stream ends
+#     with a packet whose events_discarded counts its lost events and
+#     whose number skips the lost packets, so babeltrace2's "discarded"
+#     warnings and vtrace dump --count add up to LOST.
 # Needs root for the mount (else SKIP); io-error.sh covers EFBIG for anyone.
 . "$(dirname "$0")/lib.sh"
 N=1000000
@@ -48,7 +51,15 @@ delivered=$(sed -n 's/^streams=.* delivered=\([0-9]*\) .*/\1/p' "$tmp/check")
 	fail "delivered $delivered + lost $lost != emitted $((2 * N)): $((2 * N - delivered - lost)) events unaccounted for"
 bt=$(bt_count "$dir") || fail "babeltrace2 cannot read the trace left on the full disk"
 [ "$bt" = "$delivered" ] || fail "babeltrace2 read $bt events, the trace holds $delivered"
-echo "disk full: delivered=$delivered lost=$lost (counted) emitted=$((2 * N)); babeltrace2 reads $bt"
+in_trace=$(awk '/ discarded=/ {sub(/.* discarded=/, ""); n += $1} END {print n + 0}' "$tmp/check")
+[ "$in_trace" = "$lost" ] || fail "the trace's events_discarded add up to $in_trace, the consumer lost $lost"
+bt_disc=$(babeltrace2 "$dir" 2>&1 >/dev/null |
+	sed -n 's/.*Tracer discarded \([0-9]*\) event.*/\1/p' | awk '{n += $1} END {print n + 0}')
+[ "$bt_disc" = "$lost" ] || fail "babeltrace2 reports $bt_disc discarded events, the consumer lost $lost"
+dump_disc=$("$BIN/vtrace" dump --count "$dir" 2>/dev/null | awk '/^\(dropped events\)/ {print $NF}')
+[ "${dump_disc:-0}" = "$lost" ] || fail "vtrace dump --count says ${dump_disc:-0} dropped, the consumer lost $lost"
+[ -e "$dir/.vtrace-reserve" ] && fail "the consumer left its disk reserve behind"
+echo "disk full: delivered=$delivered lost=$lost (counted, and in the trace: babeltrace2 $bt_disc, vtrace dump $dump_disc) emitted=$((2 * N)); babeltrace2 reads $bt"
 RESULT_RUNS=1 RESULT_LOSSES=$lost
 RESULT_NOTE="32 MB tmpfs, 128 MB emitted: ENOSPC reported per stream, producer untouched (0 dropped), delivered + lost = emitted, trace decodes"
 result

@@ -5,7 +5,9 @@
  * Reads a vtrace-stress trace at the byte level (ring/ring-abi.h layout)
  * and checks each vcpuN stream: every record carries (thread = N, seq),
  * sequence numbers strictly increase, packet headers are sane, and the
- * gaps add up to the stream's final events_discarded.
+ * gaps add up to the stream's final events_discarded.  Packet numbers
+ * follow each other, but a packet with no records may skip some: the
+ * consumer's record of packets lost to write errors (counted as lost).
  *   --exact     every seq 0..EVENTS_PER_THREAD-1 is present (block policy)
  *   --prefix N  the seqs form a prefix 0..K-1 with no hole, K >= N+1
  *               (producer killed: N is the last seq it reported)
@@ -31,7 +33,7 @@ static int check_stream(const char *path, unsigned thread, uint64_t per_thread,
 	struct stat st;
 	const uint8_t *map;
 	uint64_t expect = 0, delivered = 0, gaps = 0, discarded = 0;
-	uint32_t next_packet = 0;
+	uint32_t next_packet = 0, lost_packets = 0;
 	int bad = 0;
 
 	if (fd < 0) {
@@ -51,6 +53,11 @@ static int check_stream(const char *path, unsigned thread, uint64_t per_thread,
 	     off += RING_PACKET_SIZE) {
 		const struct ring_packet_header *h = (const void *)(map + off);
 		unsigned end_slot = h->content_size / 8 / RING_SLOT_SIZE;
+
+		if (end_slot == 1 && h->packet_seq_num > next_packet) {
+			lost_packets += h->packet_seq_num - next_packet;
+			next_packet = h->packet_seq_num;
+		}
 
 		if (h->magic != RING_CTF_MAGIC || h->packet_size != RING_PACKET_SIZE * 8 ||
 		    h->content_size > h->packet_size || h->content_size % (RING_SLOT_SIZE * 8) ||
@@ -107,9 +114,9 @@ static int check_stream(const char *path, unsigned thread, uint64_t per_thread,
 			path, (unsigned long long)gaps, (unsigned long long)discarded);
 		bad = 1;
 	}
-	printf("%s: delivered=%llu gaps=%llu discarded=%llu\n", path,
-	       (unsigned long long)delivered, (unsigned long long)gaps,
-	       (unsigned long long)discarded);
+	printf("%s: delivered=%llu gaps=%llu discarded=%llu lost_packets=%u\n",
+	       path, (unsigned long long)delivered, (unsigned long long)gaps,
+	       (unsigned long long)discarded, lost_packets);
 	*delivered_out += delivered;
 	*gaps_out += gaps;
 	return bad;
