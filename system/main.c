@@ -7,7 +7,8 @@
  *              [-no-reboot] [-nographic] [-monitor stdio|unix:PATH,server,nowait] [-S]
  *              [-d ITEMS] [-D LOGFILE]
  *              [-trace [enable=]GLOB[,events=FILE][,file=DIR]
- *                      [,consumer=SOCKET][,policy=discard|block][,ring=KB]]
+ *                      [,consumer=SOCKET][,policy=discard|block][,ring=KB]
+ *                      [,block-timeout=MS]]
  *
  * The exit status is the guest's, from the finisher at 0x100000.
  */
@@ -53,7 +54,7 @@ static void usage(FILE *f)
 		"  -D FILE             log to FILE instead of stderr\n"
 		"  -trace [enable=]GLOB[,events=FILE][,file=DIR][,consumer=SOCKET]"
 		"[,policy=discard|block]\n"
-		"                      [,ring=KB]\n"
+		"                      [,ring=KB][,block-timeout=MS]\n"
 		"                      trace events (may repeat; -trace help lists "
 		"them); without\n"
 		"                      consumer= a vtrace-consumer is started, "

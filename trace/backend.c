@@ -166,6 +166,7 @@ static int start_locked(void)
 		.nsys = config.nsys,
 		.ring_kb = config.ring_kb ? config.ring_kb : CONFIG_RING_KB,
 		.policy = config.policy,
+		.block_timeout_ms = config.block_timeout_ms,
 	};
 	struct trace_clock_info clk;
 	char bin[PATH_MAX];

@@ -20,6 +20,7 @@ struct trace_backend_opts {
 	unsigned nsys;
 	unsigned ring_kb;		/* 0: CONFIG_RING_KB */
 	enum ring_policy policy;
+	unsigned block_timeout_ms;	/* 0: CONFIG_BLOCK_TIMEOUT_MS */
 };
 
 /* Remember @o for trace_backend_on() (outdir default: trace-PID). */

@@ -94,6 +94,18 @@ static int apply(struct trace_cmdline *tc, const char *key, const char *value,
 		}
 		return 0;
 	}
+	if (strcmp(key, "block-timeout") == 0) {
+		char *end;
+		unsigned long ms = strtoul(value, &end, 10);
+
+		if (!*value || *end || ms == 0 || ms > 3600000) {
+			fprintf(err, "error: -trace block-timeout=%s: expected "
+				"milliseconds, 1 to 3600000\n", value);
+			return -1;
+		}
+		tc->backend.block_timeout_ms = (unsigned)ms;
+		return 0;
+	}
 	if (strcmp(key, "ring") == 0) {
 		char *end;
 		unsigned long kb = strtoul(value, &end, 10);
@@ -108,7 +120,7 @@ static int apply(struct trace_cmdline *tc, const char *key, const char *value,
 		return 0;
 	}
 	fprintf(err, "error: -trace %s=%s: unknown key '%s' (enable, events, file, "
-		"consumer, policy, ring)\n", key, value, key);
+		"consumer, policy, ring, block-timeout)\n", key, value, key);
 	return -1;
 }
 

@@ -13,6 +13,8 @@ $(O)/tests/test-system: $(call objs,tests/system/test-system.c $(board-y) \
 SCENARIOS += tests/system/trace-emu.sh
 SCENARIOS += tests/system/monitor-hardening.sh
 SCENARIOS += tests/system/background-tty.sh
+# A vCPU waiting for room under policy=block: the others still translate.
+SCENARIOS += tests/system/block-translate.sh
 SAN_SCENARIOS += tests/system/emu-asan.sh tests/system/emu-tsan.sh
 SCENARIOS += tests/system/monitor-cpu.sh
 # A guest's nonsense to the PLIC and the UART: same faults as QEMU.
