@@ -153,8 +153,13 @@ struct cons_io {
 
 #define CONS_NO_PACKET UINT64_MAX
 
+/* A zero-copy write of ring packets is over (on disk or lost). */
+typedef void (*cons_write_done_fn)(struct cons_ring *r, uint64_t packet,
+				   unsigned npk);
+
 struct cons_writer {
 	struct io_uring uring;
+	cons_write_done_fn done;	/* the ring's owner: drain.c */
 	bool ready;
 	bool fixed;			/* buffers registered */
 	unsigned qd;
@@ -214,11 +219,13 @@ bool cons_ring_has_work(struct cons_ring *r);
 int cons_drain_ring(struct cons_ctx *ctx, struct cons_ring *r, uint64_t limit,
 		    bool partial);
 void cons_ring_release(struct cons_ring *r);
+void cons_ring_write_done(struct cons_ring *r, uint64_t packet, unsigned npk);
 int cons_ring_final(struct cons_ctx *ctx, struct cons_ring *r);
 void cons_ring_write_losses(struct cons_ring *r, const char *dir);
 
 /* writer.c */
-int cons_writer_init(struct cons_writer *w, unsigned qd, unsigned nbounce);
+int cons_writer_init(struct cons_writer *w, unsigned qd, unsigned nbounce,
+		     cons_write_done_fn done);
 void cons_writer_register(struct cons_writer *w, struct cons_ring *rings,
 			  unsigned nrings);
 void cons_writer_exit(struct cons_writer *w);

@@ -228,6 +228,16 @@ void cons_ring_release(struct cons_ring *r)
 	cons_ring_wake_producer(r);
 }
 
+/* The writer's completion callback (cons_writer_init()): packets written
+ * zero copy from the ring are done, the tail may move over them. */
+void cons_ring_write_done(struct cons_ring *r, uint64_t packet, unsigned npk)
+{
+	for (unsigned i = 0; i < npk; i++)
+		r->pstate[(packet + i) & (r->npackets - 1)] = CONS_PKT_DONE;
+	r->inflight--;
+	cons_ring_release(r);
+}
+
 static uint8_t *packet_mem(struct cons_ring *r, uint64_t packet)
 {
 	return r->data + (packet & (r->npackets - 1)) * RING_PACKET_SIZE;
@@ -401,10 +411,19 @@ static int close_full(struct cons_ctx *ctx, struct cons_ring *r,
 			break;
 	}
 	if (n) {
+		for (unsigned i = 0; i < n; i++)
+			r->pstate[(packet + i) & (r->npackets - 1)] =
+				CONS_PKT_INFLIGHT;
+		r->inflight++;	/* until cons_ring_write_done() */
 		ret = cons_writer_write(&ctx->w, r, packet, n, -1,
 					packet_mem(r, packet), events);
-		if (ret)
+		if (ret) {
+			for (unsigned i = 0; i < n; i++)
+				r->pstate[(packet + i) & (r->npackets - 1)] =
+					CONS_PKT_FREE;
+			r->inflight--;
 			return ret;
+		}
 	}
 	return c.write ? (int)n : (int)n + 1;
 }

@@ -523,7 +523,8 @@ int cons_run(const struct cons_options *opt)
 		goto out_rings;
 	}
 	cons_reserve_create(ctx.dirfd, ctx.nrings);
-	err = cons_writer_init(&ctx.w, CONFIG_URING_QD, NBOUNCE);
+	err = cons_writer_init(&ctx.w, CONFIG_URING_QD, NBOUNCE,
+			       cons_ring_write_done);
 	if (err) {
 		ret = die("io_uring", -err);
 		cons_rings_send(&ctx, err);

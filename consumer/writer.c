@@ -7,7 +7,10 @@
  * ring.  A write is one or more whole packets (consecutive complete packets
  * of a ring are written in one go, zero copy, when they are contiguous in
  * the mapping) at the stream's next file offset, so the offsets decide the
- * order on disk and completions may come back in any order.
+ * order on disk and completions may come back in any order.  The ring's
+ * own state (packet states, writes in flight, tail) belongs to drain.c:
+ * the writer only reports a zero-copy write that is over, through the
+ * completion callback given to cons_writer_init().
  *
  * Fallbacks, each taken silently because each leaves a correct trace:
  *  - fixed buffers: the ring data mappings and the bounce pool are
@@ -36,12 +39,14 @@
 #define FIXED_MAX_BYTES (1ull << 30)	/* io_uring's limit per buffer */
 #define FIXED_MAX_TOTAL (256ull << 20)	/* pins pages: stay modest */
 
-int cons_writer_init(struct cons_writer *w, unsigned qd, unsigned nbounce)
+int cons_writer_init(struct cons_writer *w, unsigned qd, unsigned nbounce,
+		     cons_write_done_fn done)
 {
 	unsigned i;
 	int err;
 
 	memset(w, 0, sizeof(*w));
+	w->done = done;
 	w->qd = qd;
 	w->nbounce = nbounce;
 	err = io_uring_queue_init(qd, &w->uring, 0);
@@ -154,21 +159,13 @@ static void prep(struct cons_writer *w, struct cons_io *io)
 	w->pending++;
 }
 
-static void mark_done(struct cons_ring *r, uint64_t packet, unsigned npk)
-{
-	for (unsigned i = 0; i < npk; i++)
-		r->pstate[(packet + i) & (r->npackets - 1)] = CONS_PKT_DONE;
-}
-
-/* The write of @packet.. is over (on disk or lost): let the ring move on. */
+/* The write of @packet.. is over (on disk or lost): the ring's owner
+ * lets the ring move on. */
 static void finish(struct cons_writer *w, struct cons_ring *r,
 		   uint64_t packet, unsigned npk, int bounce)
 {
-	if (packet != CONS_NO_PACKET) {
-		mark_done(r, packet, npk);
-		r->inflight--;
-		cons_ring_release(r);
-	}
+	if (packet != CONS_NO_PACKET)
+		w->done(r, packet, npk);
 	if (bounce >= 0)
 		cons_writer_put_bounce(w, bounce);
 }
@@ -189,10 +186,7 @@ int cons_writer_write(struct cons_writer *w, struct cons_ring *r,
 	if (s->err) {
 		s->lost_events += events;
 		s->lost_packets += npk;
-		if (packet != CONS_NO_PACKET)
-			mark_done(r, packet, npk);
-		if (bounce >= 0)
-			cons_writer_put_bounce(w, bounce);
+		finish(w, r, packet, npk, bounce);
 		return 0;
 	}
 	io = w->free_ios;
@@ -213,12 +207,6 @@ int cons_writer_write(struct cons_writer *w, struct cons_ring *r,
 	s->off += io->len;
 	s->sub_events += events;
 	s->sub_packets += npk;
-	if (packet != CONS_NO_PACKET) {
-		for (unsigned i = 0; i < npk; i++)
-			r->pstate[(packet + i) & (r->npackets - 1)] =
-				CONS_PKT_INFLIGHT;
-		r->inflight++;
-	}
 	w->inflight++;
 	prep(w, io);
 	return 0;

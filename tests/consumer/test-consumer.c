@@ -291,7 +291,7 @@ static int setup_ring(void **state, uint64_t npackets, bool with_writer)
 	cons_dir_name = f->dir;
 	sim_ring_attach(&f->sim, f->map, -1, false);
 	if (with_writer) {
-		int err = cons_writer_init(&f->ctx.w, 8, 4);
+		int err = cons_writer_init(&f->ctx.w, 8, 4, cons_ring_write_done);
 
 		if (err) {
 			uring_error = err;

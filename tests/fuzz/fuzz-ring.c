@@ -45,7 +45,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	FUZZ_ASSERT(devnull >= 0);
-	uring_ok = cons_writer_init(&ctx.w, 8, 4) == 0;
+	uring_ok = cons_writer_init(&ctx.w, 8, 4, cons_ring_write_done) == 0;
 	if (!uring_ok)
 		fprintf(stderr, "fuzz-ring: no io_uring here; the writer is "
 				"not exercised\n");
