@@ -13,6 +13,12 @@ _start:
 	sw t4, 4(t0)
 	fence.i
 	jalr ra, 0(t0)
+	/* A pause, so that blocks do not fill the code buffer within a
+	 * test's run: a full one is flushed in an exclusive section, which
+	 * waits for every vCPU, a waiting one too. */
+	li t5, 20000
+2:	addi t5, t5, -1
+	bnez t5, 2b
 	j 1b
 
 	.section .data
