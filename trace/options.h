@@ -2,7 +2,7 @@
 /*
  * The -trace option, QEMU's syntax plus ours:
  *   -trace [enable=]GLOB[,events=FILE][,file=DIR][,consumer=SOCKET]
- *          [,policy=discard|block][,ring=KB]
+ *          [,policy=discard|block][,ring=KB][,block-timeout=MS]
  * It may be given more than once.  enable= and events= take effect at
  * once; the rest fills the backend options.
  */
