@@ -6,5 +6,7 @@ linux-guest:
 
 .PHONY: linux-guest
 
-# Linux on 1, 2 and 4 harts against QEMU, and its interactive shell.
-SCENARIOS += tests/linux/boot.sh tests/linux/shell.sh
+# Linux on 1, 2 and 4 harts against QEMU, its interactive shell, and
+# Linux traced: execve per vCPU, babeltrace2, report --kallsyms (each
+# skips without the registry).
+SCENARIOS += tests/linux/boot.sh tests/linux/shell.sh tests/linux/trace.sh

@@ -14,9 +14,6 @@
 # The workload runs from a private initramfs built in $O (the cached
 # busybox and /init, the standard workload and this test's), so the shared
 # cache is never rewritten.  SMP=N sets the harts (default 1).
-# Not in make check yet: on main at 8002214..ef51d9b Linux stops early in
-# its boot on vtrace-emu (an S-mode external interrupt taken over and over,
-# seen in this test's trace); run it by hand with `bash tests/linux/trace.sh`.
 set -u
 O=${O:-build}
 EMU=${EMU:-$O/vtrace-emu}
