@@ -72,7 +72,11 @@ for line in open(sys.argv[1]):
     p = line.split()
     if len(p) >= 3 and p[0] == "BENCH":
         try:
-            figures[p[1]] = {"value": float(p[2]), "unit": " ".join(p[3:])}
+            fig = {"value": float(p[2]), "unit": p[3] if len(p) > 3 else ""}
+            # "min X max Y" after the unit: the spread of the rounds
+            for k, v in zip(p[4::2], p[5::2]):
+                fig[k] = float(v)
+            figures[p[1]] = fig
         except ValueError:
             pass
 json.dump(figures, open(sys.argv[2], "w"), indent=1, sort_keys=True)
