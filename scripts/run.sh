@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # make run: the main job end to end.
 # Boots Debian's riscv64 Linux (make linux-guest, cached in
-# ~/.cache/vtrace/linux) on $RUN_SMP vCPUs with translate_block, the syscall
-# events, the trap events, load_file and runstate_set on, runs the standard
-# workload and powers off; vtrace-emu starts its own vtrace-consumer, which
+# ~/.cache/vtrace/linux) on $RUN_SMP vCPUs (default 4) with translate_block,
+# the syscall events, the trap events, load_file and runstate_set on, runs
+# the standard workload and powers off; vtrace-emu starts its own vtrace-consumer, which
 # writes traces/run.  Then the head of `vtrace dump`, the workload's
 # execve calls and the report, kernel blocks named from the saved kallsyms.
 # Without the Linux guest (no cache and no network) it says so in one line
@@ -11,7 +11,7 @@
 set -eu
 O=${O:-build}
 dir=${RUN_DIR:-traces/run}
-smp=${RUN_SMP:-1}
+smp=${RUN_SMP:-4}
 rm -rf "$dir"
 mkdir -p "$dir" && rmdir "$dir"
 events=(-trace translate_block -trace 'guest_syscall*' -trace cpu_exception
