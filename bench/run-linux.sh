@@ -83,19 +83,20 @@ for v in "${variants[@]}"; do
 		[ -n "${R[$v.$k]:-}" ] || continue
 		read -r med lo hi <<<"$(echo "${R[$v.$k]}" | tr ' ' '\n' | grep . | stats)"
 		MED[$v.$k]=$med
-		emit "linux_${k}_s_$v" "$med" "s (min $lo, max $hi)"
+		emit "linux_${k}_s_$v" "$med" s min "$lo" max "$hi"
 	done
 	echo "   ${names[$v]}: boot to init ${MED[$v.boot]:-?} s, workload ${MED[$v.work]:-?} s, total ${MED[$v.total]:-?} s"
 done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 pct() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (b / a - 1) * 100}'; }
 if [ -n "${MED[qemu.total]:-}" ] && [ -n "${MED[b.total]:-}" ]; then
-	emit linux_boot_emu_vs_qemu "$(ratio "${MED[b.boot]}" "${MED[qemu.boot]}")" "ratio (time, lower is faster)"
-	emit linux_workload_emu_vs_qemu "$(ratio "${MED[b.work]}" "${MED[qemu.work]}")" "ratio (time, lower is faster)"
+	# times: below 1 is faster than QEMU
+	emit linux_boot_emu_vs_qemu "$(ratio "${MED[b.boot]}" "${MED[qemu.boot]}")" ratio
+	emit linux_workload_emu_vs_qemu "$(ratio "${MED[b.work]}" "${MED[qemu.work]}")" ratio
 fi
 if [ -n "${MED[a.total]:-}" ]; then
 	for v in b c; do
 		[ -n "${MED[$v.total]:-}" ] &&
-			emit "linux_overhead_${v}_vs_a_pct" "$(pct "${MED[a.total]}" "${MED[$v.total]}")" "% (boot + workload)"
+			emit "linux_overhead_${v}_vs_a_pct" "$(pct "${MED[a.total]}" "${MED[$v.total]}")" %
 	done
 fi

@@ -75,7 +75,8 @@ for line in open(sys.argv[1]):
             fig = {"value": float(p[2]), "unit": p[3] if len(p) > 3 else ""}
             # "min X max Y" after the unit: the spread of the rounds
             for k, v in zip(p[4::2], p[5::2]):
-                fig[k] = float(v)
+                if k in ("min", "max"):
+                    fig[k] = float(v)
             figures[p[1]] = fig
         except ValueError:
             pass
