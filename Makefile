@@ -96,8 +96,7 @@ CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-rec
 LDFLAGS += -fsanitize=address,undefined
 endif
 ifeq ($(CONFIG_SANITIZER_THREAD),y)
-# -Wtsan (fences TSan ignores) stays a warning: it names code to fix.
-CFLAGS += -fsanitize=thread -fno-omit-frame-pointer -Wno-error=tsan
+CFLAGS += -fsanitize=thread -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=thread
 endif
 ifdef SANITIZER

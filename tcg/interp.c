@@ -633,7 +633,7 @@ L_SFENCE_VMA:
 		goto out_nochain;
 	NEXT;
 L_FENCE:
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	tcg_full_fence();
 	NEXT;
 L_TRACE_TB:
 	tcg_helper_trace_tb(cpu, tb->pc);

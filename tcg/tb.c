@@ -279,7 +279,7 @@ static struct tcg_tb *tb_gen(struct tcg_cpu *cpu, const struct tb_key *k)
 	gen[0] = m->page_gen[page[0]];
 	gen[1] = m->page_gen[page[1]];
 	pthread_mutex_unlock(&m->tb_lock);
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	tcg_full_fence();
 	tcg_translate(cpu, pc, code, &ir);
 	cross = ir.end_pc > (pc | (TCG_PAGE_SIZE - 1)) + 1;
 	if (!cross) {

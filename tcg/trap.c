@@ -9,6 +9,7 @@
  * (tcg_take_interrupt); exceptions at the instruction that raises them
  * (tcg_raise), with cpu->pc as the epc.
  */
+#include "tcg/guest-ram.h"
 #include "tcg/tcg-internal.h"
 
 /*
@@ -296,7 +297,7 @@ int tcg_helper_system(struct tcg_cpu *cpu, unsigned opc, uint32_t raw)
 	case TCG_IR_FENCE_I:
 		/* Stores to code already invalidated its blocks; forget
 		 * ours so the next lookups see that. */
-		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		tcg_full_fence();
 		tcg_jc_flush(cpu);
 		return TCG_H_CONT;
 	case TCG_IR_SFENCE_VMA:
