@@ -18,7 +18,6 @@ RUNS=${RUNS:-3}
 [ "$RUNS" -lt 3 ] && RUNS=3
 smp=${BENCH_LINUX_SMP:-1}
 emit() { echo "BENCH $*"; }
-stats() { sort -g | awk '{a[NR] = $1} END {printf "%s %s %s", a[int((NR + 1) / 2)], a[1], a[NR]}'; }
 
 echo "== Debian's Linux, standard workload, -smp $smp (median, min, max of $RUNS, interleaved)"
 cache=$(bash guests/linux/linux-guest.sh 2>"$DATA/linux-guest.err") || {
@@ -55,7 +54,8 @@ else:
 ' "$t0"
 }
 
-declare -A R
+# RES[variant.round] = "boot work total"; a failed run leaves no entry.
+declare -A RES
 variants=(qemu a b c)
 for i in $(seq "$RUNS"); do
 	for v in "${variants[@]}"; do
@@ -68,35 +68,47 @@ for i in $(seq "$RUNS"); do
 			-trace "translate_block,file=$DATA/linux-trace") ;;
 		esac
 		[ "$r" = failed ] && { echo "run $i ($v) failed: $(tail -n 2 "$DATA/linux.err")"; continue; }
-		R[$v.boot]+="${r%% *} "
-		r=${r#* }
-		R[$v.work]+="${r%% *} "
-		R[$v.total]+="${r#* } "
+		RES[$v.$i]=$r
 	done
 done
 rm -rf "$DATA/linux-trace"
 
-names=([qemu]="qemu-system-riscv64" [a]="(a) compiled out" [b]="(b) every event off" [c]="(c) translate_block on")
-declare -A MED
-for v in "${variants[@]}"; do
-	for k in boot work total; do
-		[ -n "${R[$v.$k]:-}" ] || continue
-		read -r med lo hi <<<"$(echo "${R[$v.$k]}" | tr ' ' '\n' | grep . | stats)"
-		MED[$v.$k]=$med
-		emit "linux_${k}_s_$v" "$med" s min "$lo" max "$hi"
+# column VARIANT K: field K (1 boot, 2 work, 3 total) of every round, one
+# per line, "-" for a failed run, so two columns pair up by round.
+column() {
+	for i in $(seq "$RUNS"); do
+		if [ -n "${RES[$1.$i]:-}" ]; then
+			echo "${RES[$1.$i]}" | awk -v k="$2" '{print $k}'
+		else
+			echo -
+		fi
 	done
-	echo "   ${names[$v]}: boot to init ${MED[$v.boot]:-?} s, workload ${MED[$v.work]:-?} s, total ${MED[$v.total]:-?} s"
+}
+# figure NAME UNIT: median, min and max of the numbers on stdin.
+figure() {
+	grep -v '^-$' | sort -g | awk -v n="$1" -v u="$2" '{a[NR] = $1}
+		END {if (NR) printf "BENCH %s %s %s min %s max %s\n", n, a[int((NR + 1) / 2)], u, a[1], a[NR]}'
+}
+# per_round X Y SCALE: X / Y per round (times SCALE, minus 100 for %).
+per_round() { paste <(column "$1" "$3") <(column "$2" "$3") |
+	awk -v p="$4" '$1 != "-" && $2 != "-" && $2 > 0 {
+		if (p) printf "%.2f\n", ($1 / $2 - 1) * 100; else printf "%.3f\n", $1 / $2 }'; }
+
+declare -A names=([qemu]="qemu-system-riscv64" [a]="(a) compiled out" [b]="(b) every event off" [c]="(c) translate_block on")
+k=0
+for key in boot work total; do
+	k=$((k + 1))
+	for v in "${variants[@]}"; do
+		column "$v" "$k" | figure "linux_${key}_s_$v" s
+	done
 done
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
-pct() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (b / a - 1) * 100}'; }
-if [ -n "${MED[qemu.total]:-}" ] && [ -n "${MED[b.total]:-}" ]; then
-	# times: below 1 is faster than QEMU
-	emit linux_boot_emu_vs_qemu "$(ratio "${MED[b.boot]}" "${MED[qemu.boot]}")" ratio
-	emit linux_workload_emu_vs_qemu "$(ratio "${MED[b.work]}" "${MED[qemu.work]}")" ratio
-fi
-if [ -n "${MED[a.total]:-}" ]; then
-	for v in b c; do
-		[ -n "${MED[$v.total]:-}" ] &&
-			emit "linux_overhead_${v}_vs_a_pct" "$(pct "${MED[a.total]}" "${MED[$v.total]}")" %
-	done
-fi
+for v in "${variants[@]}"; do
+	echo "   ${names[$v]}: boot to init, workload, total (s) per round:" \
+		"$(for i in $(seq "$RUNS"); do printf '[%s] ' "${RES[$v.$i]:-failed}"; done)"
+done
+# Per round, vtrace-emu (b) against QEMU: a time ratio, below 1 is faster.
+per_round b qemu 1 0 | figure linux_boot_emu_vs_qemu ratio
+per_round b qemu 2 0 | figure linux_workload_emu_vs_qemu ratio
+# Per round, the cost of (b) and (c) against (a), boot + workload.
+per_round b a 3 1 | figure linux_overhead_b_vs_a_pct %
+per_round c a 3 1 | figure linux_overhead_c_vs_a_pct %
