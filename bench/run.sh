@@ -12,7 +12,6 @@ mkdir -p "$DATA"
 out=$O/bench.txt
 : >"$out"
 emit() { echo "BENCH $*" | tee -a "$out"; }
-median() { sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), kernel $(uname -r)"
 bash scripts/deps.sh bench || true
@@ -38,28 +37,40 @@ else
 	echo "== peer: LTTng-UST not installed (apt-get install lttng-tools liblttng-ust-dev)"
 fi
 
-echo "== disk: raw io_uring write bandwidth of $DATA (2 GiB, 256 KiB writes, QD 32)"
-raw=$(for i in $(seq "$RUNS"); do "$B/uring-write" "$DATA/raw.dat" 2048 256 32 | sed 's/MB\/s=\([0-9]*\).*/\1/'; done | median)
-emit disk_raw_uring_MBps "$raw" MB/s
-
-echo "== sustained: vtrace-stress 2 threads x 10M events to disk, block policy"
-rates=() evrates=()
-for i in $(seq "$RUNS"); do
-	rm -rf "$DATA/stress"
-	start=$(date +%s.%N)
-	res=$("$O/vtrace-stress" -t 2 -n 10000000 -p block -o "$DATA/stress" 2>"$DATA/stress.err")
-	end=$(date +%s.%N)
-	bytes=$(sed -n 's/.* events, \([0-9]*\) bytes.*/\1/p' "$DATA/stress.err")
-	echo "run $i: $res, $bytes bytes in $(awk -v a="$start" -v b="$end" 'BEGIN {printf "%.2f", b - a}') s"
-	case $res in *"dropped=0") ;; *) echo "run $i lost events: $res" ;; esac
-	rates+=("$(awk -v a="$start" -v b="$end" -v n="$bytes" 'BEGIN {printf "%.0f", n / (b - a) / 1e6}')")
-	evrates+=("$(awk -v a="$start" -v b="$end" 'BEGIN {printf "%.0f", 20000000 / (b - a)}')")
+# Disk: each round writes 2 GiB raw (io_uring, O_DIRECT, 256 KiB writes,
+# QD 32) and then streams 20 M events through vtrace-stress and the
+# consumer (block policy), at 1, 2 and 4 producer threads; sustained/raw is
+# taken per round, so a slow moment of the shared disk hits one pair.
+# stats FILE UNIT: "median UNIT min X max Y" of the numbers in FILE.
+stats() { sort -g "$1" | awk -v u="$2" '{a[NR] = $1}
+	END {printf "%s %s min %s max %s", a[int((NR + 1) / 2)], u, a[1], a[NR]}'; }
+total=20000000
+for t in 1 2 4; do
+	echo "== disk: raw io_uring write of $DATA against vtrace-stress -t $t -n $((total / t)) -p block ($RUNS interleaved rounds)"
+	: >"$DATA/raw" && : >"$DATA/mbps" && : >"$DATA/eps" && : >"$DATA/ratio"
+	for i in $(seq "$RUNS"); do
+		raw=$("$B/uring-write" "$DATA/raw.dat" 2048 256 32 | sed 's/MB\/s=\([0-9]*\).*/\1/')
+		rm -f "$DATA/raw.dat"
+		rm -rf "$DATA/stress"
+		start=$(date +%s.%N)
+		res=$("$O/vtrace-stress" -t "$t" -n $((total / t)) -p block -o "$DATA/stress" 2>"$DATA/stress.err")
+		end=$(date +%s.%N)
+		bytes=$(sed -n 's/.* events, \([0-9]*\) bytes.*/\1/p' "$DATA/stress.err")
+		case $res in *"dropped=0") ;; *) echo "round $i lost events: $res" ;; esac
+		mbps=$(awk -v a="$start" -v b="$end" -v n="$bytes" 'BEGIN {printf "%.0f", n / (b - a) / 1e6}')
+		echo "round $i: raw $raw MB/s, vtrace $mbps MB/s ($res, $bytes bytes)"
+		echo "$raw" >>"$DATA/raw"
+		echo "$mbps" >>"$DATA/mbps"
+		awk -v a="$start" -v b="$end" -v n=$total 'BEGIN {printf "%.0f\n", n / (b - a)}' >>"$DATA/eps"
+		awk -v a="$mbps" -v b="$raw" 'BEGIN {printf "%.2f\n", a / b}' >>"$DATA/ratio"
+	done
+	emit "disk_raw_uring_MBps_t$t" "$(stats "$DATA/raw" MB/s)"
+	emit "sustained_block_MBps_t$t" "$(stats "$DATA/mbps" MB/s)"
+	emit "sustained_block_events_per_s_t$t" "$(stats "$DATA/eps" events/s)"
+	emit "sustained_block_bytes_per_event_t$t" "$(awk -v b="$bytes" -v n=$total 'BEGIN {printf "%.1f", b / n}')" B
+	emit "sustained_vs_raw_disk_t$t" "$(stats "$DATA/ratio" ratio)"
 done
-rm -rf "$DATA/stress"
-mbps=$(printf '%s\n' "${rates[@]}" | median)
-emit sustained_block_MBps "$mbps" MB/s
-emit sustained_block_events_per_s "$(printf '%s\n' "${evrates[@]}" | median)" events/s
-emit sustained_vs_raw_disk "$(awk -v a="$mbps" -v b="$raw" 'BEGIN {printf "%.2f", a / b}')" ratio
+rm -rf "$DATA/stress" "$DATA/raw" "$DATA/mbps" "$DATA/eps" "$DATA/ratio"
 
 for extra in bench/run-*.sh; do
 	[ -f "$extra" ] && O=$O DATA=$DATA RUNS=$RUNS bash "$extra" | tee -a "$out"
