@@ -28,6 +28,9 @@ if [ -x "$B/lttng-bench" ] && command -v lttng >/dev/null; then
 		"$B/lttng-bench" 2000000 | tee -a "$out"
 		lttng stop >/dev/null
 		lttng destroy vtrace-bench >/dev/null
+		# bytes on disk per event recorded (babeltrace2 counts them)
+		n=$(babeltrace2 "$DATA/lttng" 2>/dev/null | wc -l)
+		[ "$n" -gt 0 ] && emit lttng_ust_bytes_per_event "$(du -sb "$DATA/lttng" | awk -v n="$n" '{printf "%.1f", $1 / n}')" B
 	fi
 	rm -rf "$DATA/lttng"
 	ours=$(awk '$2 == "producer_enabled_1t_ns" {print $3}' "$out")
