@@ -19,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "tcg/guest-ram.h"
 #include "tcg/tcg-internal.h"
@@ -107,16 +106,14 @@ struct tcg_machine *tcg_machine_create(const struct tcg_machine_config *cfg)
 	m->hooks = cfg->hooks;
 	m->opaque = cfg->opaque;
 	m->backend = &tcg_backend_interp;
-	m->arena_size = cfg->code_buffer_size ? cfg->code_buffer_size
-					      : (size_t)64 << 20;
 	m->store_slow = calloc(m->npages + 1, 1);
 	m->page_tbs = calloc(m->npages, sizeof(*m->page_tbs));
 	m->page_gen = calloc(m->npages, sizeof(*m->page_gen));
 	if (!m->store_slow || !m->page_tbs || !m->page_gen)
 		goto out_free;
-	m->arena = mmap(NULL, m->arena_size, PROT_READ | PROT_WRITE,
-			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (m->arena == MAP_FAILED)
+	if (tcg_codebuf_init(&m->code, cfg->code_buffer_size
+					       ? cfg->code_buffer_size
+					       : (size_t)64 << 20))
 		goto out_free;
 	pthread_mutex_init(&m->tb_lock, NULL);
 	pthread_mutex_init(&m->excl_lock, NULL);
@@ -147,7 +144,7 @@ void tcg_machine_destroy(struct tcg_machine *m)
 		pthread_cond_destroy(&m->cpus[i]->cond);
 		free(m->cpus[i]);
 	}
-	munmap(m->arena, m->arena_size);
+	tcg_codebuf_destroy(&m->code);
 	free(m->store_slow);
 	free(m->page_tbs);
 	free(m->page_gen);

@@ -67,7 +67,7 @@ struct tcg_mmio_ops {
  *                  TCG_TF_MEM_HOOK (guest_mem_before); info is TCG_MEM_*.
  *  tb_invalidate:  a block dropped because its page was written, on the
  *                  writing vCPU, under the block-cache lock.
- *  tb_flush:       the whole cache dropped (arena full or
+ *  tb_flush:       the whole cache dropped (code buffer full or
  *                  tcg_machine_flush()); cpu is NULL from a non-vCPU thread.
  *  exception, interrupt: a trap is taken (epc = the pc it interrupts).
  *  syscall:        ecall from U mode (a7, a0..a5); syscall_ret: the
@@ -122,7 +122,7 @@ struct tcg_machine_config {
 	const struct tcg_mmio_ops *mmio;
 	const struct tcg_hooks *hooks;
 	void *opaque;		/* passed to mmio and hooks */
-	size_t code_buffer_size; /* translated-code arena, 0: 64 MiB */
+	size_t code_buffer_size; /* translated-code buffer, 0: 64 MiB */
 };
 
 struct tcg_machine *tcg_machine_create(const struct tcg_machine_config *cfg);
@@ -216,7 +216,7 @@ struct tcg_jit_stats {
 	uint64_t flushes;	/* whole-cache flushes */
 	uint64_t chained;	/* direct jumps patched */
 	uint64_t live_blocks;	/* blocks in the hash table now */
-	uint64_t code_bytes;	/* arena in use */
+	uint64_t code_bytes;	/* code buffer in use */
 	uint64_t code_capacity;
 	uint64_t translate_ns;	/* host time spent translating */
 	uint64_t guest_insns;	/* guest instructions translated */

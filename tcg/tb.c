@@ -5,7 +5,7 @@
  * Lookup is lock-free: the hash is an array of atomic list heads, blocks
  * are published with a store-release of the head after they are fully
  * built, and readers walk with acquire loads.  Every change (insert,
- * unlink, page lists, arena allocation) happens under m->tb_lock.  The
+ * unlink, page lists, code buffer allocation) happens under m->tb_lock.  The
  * hooks that report flushes and invalidations (events) run after tb_lock
  * is released: an event may wait for room in its ring (policy=block), and
  * no other vCPU's translation must wait behind it.
@@ -14,7 +14,7 @@
  * holding code) marks the block invalid, unlinks it from the hash and its
  * pages, and lets the backend make entering it exit; chains and jump-cache
  * entries that still point at it are harmless and re-resolved by the
- * dispatcher.  The arena is reclaimed only by a flush, inside an exclusive
+ * dispatcher.  The code buffer is reclaimed only by a flush, inside an exclusive
  * section where no vCPU is executing (QEMU's start_exclusive in small).
  *
  * Self-modifying code: m->store_slow[p] is set for a page holding code and
@@ -29,7 +29,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "tcg/guest-ram.h"
 #include "tcg/tcg-internal.h"
@@ -81,7 +80,7 @@ static void tb_flush_locked(struct tcg_machine *m)
 	memset(m->hash, 0, sizeof(m->hash));
 	memset(m->page_tbs, 0, m->npages * sizeof(*m->page_tbs));
 	memset(m->store_slow, 0, m->npages + 1);
-	m->arena_used = 0;
+	tcg_codebuf_reset(&m->code);
 	m->st_live = 0;
 	for (unsigned i = 0; i < m->ncpus; i++) {
 		tcg_jc_flush(m->cpus[i]);
@@ -242,7 +241,7 @@ int tcg_tb_invalidate_range(struct tcg_cpu *cpu, uint64_t off, unsigned size)
 	/*
 	 * Only this thread follows dead_next: the blocks are out of every list
 	 * and marked invalid, so no other invalidation takes them again, and
-	 * the arena cannot be flushed while this vCPU is inside exec.
+	 * the code buffer cannot be flushed while this vCPU is inside exec.
 	 */
 	for (; dead && m->hooks && m->hooks->tb_invalidate;
 	     dead = dead->dead_next) {
@@ -254,7 +253,7 @@ int tcg_tb_invalidate_range(struct tcg_cpu *cpu, uint64_t off, unsigned size)
 	return n;
 }
 
-/* Translate, then publish under tb_lock.  NULL if the arena is full. */
+/* Translate, then publish under tb_lock.  NULL if the code buffer is full. */
 static struct tcg_tb *tb_gen(struct tcg_cpu *cpu, const struct tb_key *k)
 {
 	struct tcg_machine *m = cpu->m;
@@ -289,12 +288,11 @@ static struct tcg_tb *tb_gen(struct tcg_cpu *cpu, const struct tb_key *k)
 
 	need = (sizeof(*tb) + m->backend->code_size(&ir) + 15) & ~(size_t)15;
 	pthread_mutex_lock(&m->tb_lock);
-	if (m->arena_used + need > m->arena_size) {
+	tb = tcg_codebuf_alloc(&m->code, need);
+	if (!tb) {
 		pthread_mutex_unlock(&m->tb_lock);
 		return NULL;
 	}
-	tb = (struct tcg_tb *)(m->arena + m->arena_used);
-	m->arena_used += need;
 	memset(tb, 0, sizeof(*tb));
 	tb->pc = pc;
 	tb->phys_pc = k->phys;
@@ -377,7 +375,7 @@ static int64_t fetch_page(struct tcg_cpu *cpu, uint64_t va, uint64_t *cause,
  * (physical pc), then translate.  A fetch that faults on the block's
  * first instruction raises here and returns NULL (cpu->pc is then the
  * trap handler).  May run a flush (which parks every other vCPU) when the
- * arena is full.
+ * code buffer is full.
  */
 struct tcg_tb *tcg_tb_find(struct tcg_cpu *cpu, uint64_t pc)
 {
@@ -476,8 +474,8 @@ void tcg_machine_jit_stats(struct tcg_machine *m, struct tcg_jit_stats *st)
 	st->flushes = m->st_flushes;
 	st->chained = m->st_chained;
 	st->live_blocks = m->st_live;
-	st->code_bytes = m->arena_used;
-	st->code_capacity = m->arena_size;
+	st->code_bytes = m->code.used;
+	st->code_capacity = m->code.size;
 	st->translate_ns = m->st_translate_ns;
 	st->guest_insns = m->st_guest_insns;
 	pthread_mutex_unlock(&m->tb_lock);

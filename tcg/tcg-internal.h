@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "generated/autoconf.h"
+#include "tcg/codebuf.h"
 #include "tcg/cpu.h"
 #include "tcg/ir.h"
 #include "tcg/mmu.h"
@@ -25,7 +26,7 @@
 /*
  * A translated block.  Never freed while vCPUs run: invalidation only
  * marks it and unlinks it from the hash and its pages; the memory goes
- * back when the whole arena is flushed inside an exclusive section.
+ * back when the whole code buffer is flushed inside an exclusive section.
  *
  * Key: (pc, phys_pc, priv, paged, trace_mask), pc virtual, paged what
  * Sv39 translates (fetches, loads and stores: MPRV makes them differ); a
@@ -66,7 +67,7 @@ struct tcg_tb {
 /* The interface a backend implements. */
 struct tcg_backend {
 	const char *name;
-	/* Bytes of arena needed for the block's code. */
+	/* Bytes of code buffer needed for the block's code. */
 	size_t (*code_size)(const struct tcg_ir_block *ir);
 	/* Fill `code` (code_size bytes, 16-aligned) from the IR. */
 	void (*compile)(struct tcg_tb *tb, const struct tcg_ir_block *ir,
@@ -186,8 +187,7 @@ struct tcg_machine {
 	/* Block cache: lock-free lookup, changes under tb_lock. */
 	struct tcg_tb *hash[TCG_HASH_SIZE];
 	pthread_mutex_t tb_lock;
-	uint8_t *arena;
-	size_t arena_size, arena_used;
+	struct tcg_codebuf code;	/* blocks: tcg_tb, then its code */
 	uint64_t recent_invalid[TCG_RECENT_SIZE]; /* pcs invalidated */
 
 	/* Statistics, atomic. */

@@ -7,6 +7,11 @@ $(O)/tests/test-tcg-decode: $(call objs,tests/tcg/test-tcg-decode.c tcg/decode.c
 	@mkdir -p $(dir $@)
 	$(call link,-lcmocka)
 
+TESTS += $(O)/tests/test-tcg-codebuf
+$(O)/tests/test-tcg-codebuf: $(call objs,tests/tcg/test-tcg-codebuf.c tcg/codebuf.c)
+	@mkdir -p $(dir $@)
+	$(call link,-lcmocka)
+
 tcg-tests := insn priv tb smp interp mmu fpu trigger
 
 define tcg_test

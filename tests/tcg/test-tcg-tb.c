@@ -2,7 +2,7 @@
 /*
  * The block cache: direct chaining keeps loops out of the dispatcher, the
  * jump cache serves returns, stores to code invalidate blocks (same
- * block, across calls, and on another hart), a full arena flushes, and
+ * block, across calls, and on another hart), a full code buffer flushes, and
  * the trace mask is part of the key with its hooks.
  */
 #include <pthread.h>
