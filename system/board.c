@@ -127,7 +127,8 @@ static const struct tcg_mmio_ops board_mmio = {
 
 /* ---------------------------------------------------------------- setup */
 
-int board_init(struct board *b, unsigned ncpus, uint64_t ram_size)
+int board_init(struct board *b, unsigned ncpus, uint64_t ram_size,
+	       const char *backend)
 {
 	struct tcg_machine_config cfg = { 0 };
 
@@ -148,6 +149,7 @@ int board_init(struct board *b, unsigned ncpus, uint64_t ram_size)
 	cfg.ram_size = ram_size;
 	cfg.mmio = &board_mmio;
 	cfg.opaque = b;
+	cfg.backend = backend;
 	b->m = tcg_machine_create(&cfg);
 	if (!b->m)
 		return -1;

@@ -72,7 +72,8 @@ struct board {
 };
 
 /* RAM size and hart count must be valid (checked by main). */
-int board_init(struct board *b, unsigned ncpus, uint64_t ram_size);
+int board_init(struct board *b, unsigned ncpus, uint64_t ram_size,
+	       const char *backend);
 /* Start the vCPU and device threads; vCPUs run only if `running`. */
 int board_start(struct board *b, bool running);
 void board_set_running(struct board *b, bool running);

@@ -5,7 +5,7 @@
  *   vtrace-emu [-M virt] [-bios default|none|FILE] [-smp N] [-m SIZE]
  *              -kernel ELF|Image [-initrd FILE] [-append CMDLINE]
  *              [-no-reboot] [-nographic] [-monitor stdio|unix:PATH,server,nowait] [-S]
- *              [-d ITEMS] [-D LOGFILE]
+ *              [-d ITEMS] [-D LOGFILE] [-accel tcg[,backend=interp|native]]
  *              [-trace [enable=]GLOB[,events=FILE][,file=DIR]
  *                      [,consumer=SOCKET][,policy=discard|block][,ring=KB]
  *                      [,block-timeout=MS]]
@@ -50,6 +50,10 @@ static void usage(FILE *f)
 		"them)\n"
 		"  -vcpu-pin           pin vCPU thread N to host CPU N (mod the "
 		"CPU count)\n"
+		"  -accel tcg[,backend=interp|native]\n"
+		"                      the translator's backend: the threaded "
+		"interpreter\n"
+		"                      (default) or x86-64 machine code\n"
 		"  -d ITEMS            log items, comma separated (-d help)\n"
 		"  -D FILE             log to FILE instead of stderr\n"
 		"  -trace [enable=]GLOB[,events=FILE][,file=DIR][,consumer=SOCKET]"
@@ -70,10 +74,46 @@ static void usage(FILE *f)
 		CONFIG_MAX_VCPUS);
 }
 
+/* -accel tcg[,backend=NAME]: *backend points into arg.  0 or -1 (said). */
+static int parse_accel(const char *arg, const char **backend)
+{
+	const char *p;
+
+	if (strncmp(arg, "tcg", 3) || (arg[3] && arg[3] != ',')) {
+		fprintf(stderr, "vtrace-emu: -accel %s: only 'tcg' is "
+				"supported\n", arg);
+		return -1;
+	}
+	for (p = arg + 3; *p == ','; p += strcspn(p + 1, ",") + 1) {
+		if (strncmp(p + 1, "backend=", 8)) {
+			fprintf(stderr, "vtrace-emu: -accel: unknown property "
+					"'%.*s' (backend=interp|native)\n",
+				(int)strcspn(p + 1, ","), p + 1);
+			return -1;
+		}
+		*backend = p + 9;
+	}
+	if (*backend) {
+		static char name[32];
+		size_t n = strcspn(*backend, ",");
+
+		snprintf(name, sizeof(name), "%.*s", (int)n, *backend);
+		if (n >= sizeof(name) || !tcg_backend_exists(name)) {
+			fprintf(stderr, "vtrace-emu: -accel: no backend '%.*s' "
+					"on this host (interp, native on "
+					"x86-64)\n", (int)n, *backend);
+			return -1;
+		}
+		*backend = name;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static struct board board;
 	const char *monitor = NULL, *logfile = NULL, *dumpdtb = NULL;
+	const char *backend = NULL;
 	struct boot_config boot = { 0 };
 	uint64_t ram_size = VIRT_DEFAULT_RAM;
 	unsigned ncpus = 1, logmask = 0;
@@ -170,6 +210,10 @@ int main(int argc, char **argv)
 						"item in '%s' (try -d help)\n", bad);
 				return 1;
 			}
+		} else if (!strcmp(o, "-accel")) {
+			NEED_ARG;
+			if (parse_accel(arg, &backend))
+				return 1;
 		} else if (!strcmp(o, "-D")) {
 			NEED_ARG;
 			logfile = arg;
@@ -204,7 +248,8 @@ int main(int argc, char **argv)
 	}
 	tcg_log_mask = logmask;
 
-	if (board_init(&board, ncpus, ram_size) || board_boot(&board, &boot))
+	if (board_init(&board, ncpus, ram_size, backend) ||
+	    board_boot(&board, &boot))
 		return 1;
 	if (dumpdtb)
 		return board_dump_fdt(&board, dumpdtb) ? 1 : 0;

@@ -134,6 +134,8 @@ static int info_jit(struct monitor *mon, int argc, char **argv)
 
 	tcg_machine_jit_stats(b->m, &st);
 	monitor_printf(mon, "Translation buffer state:\n");
+	monitor_printf(mon, "backend                %s\n",
+		       tcg_machine_backend(b->m));
 	monitor_printf(mon, "blocks translated      %llu\n",
 		       (unsigned long long)st.translated);
 	monitor_printf(mon, "retranslations         %llu\n",

@@ -88,12 +88,39 @@ void tcg_log_print_items(void *file)
 
 /* ---------------------------------------------------------------- setup */
 
+static const struct tcg_backend *const backends[] = {
+	&tcg_backend_interp,
+#ifdef __x86_64__
+	&tcg_backend_native,
+#endif
+};
+
+static const struct tcg_backend *backend_by_name(const char *name)
+{
+	for (unsigned i = 0; i < sizeof(backends) / sizeof(backends[0]); i++)
+		if (!strcmp(backends[i]->name, name))
+			return backends[i];
+	return NULL;
+}
+
+bool tcg_backend_exists(const char *name)
+{
+	return backend_by_name(name) != NULL;
+}
+
+const char *tcg_machine_backend(const struct tcg_machine *m)
+{
+	return m->backend->name;
+}
+
 struct tcg_machine *tcg_machine_create(const struct tcg_machine_config *cfg)
 {
+	const struct tcg_backend *be =
+		backend_by_name(cfg->backend ? cfg->backend : "interp");
 	struct tcg_machine *m;
 
 	if (!cfg->ram || cfg->ram_size < TCG_PAGE_SIZE ||
-	    cfg->ram_size % TCG_PAGE_SIZE)
+	    cfg->ram_size % TCG_PAGE_SIZE || !be)
 		return NULL;
 	m = calloc(1, sizeof(*m));
 	if (!m)
@@ -105,7 +132,7 @@ struct tcg_machine *tcg_machine_create(const struct tcg_machine_config *cfg)
 	m->mmio = cfg->mmio;
 	m->hooks = cfg->hooks;
 	m->opaque = cfg->opaque;
-	m->backend = &tcg_backend_interp;
+	m->backend = be;
 	m->store_slow = calloc(m->npages + 1, 1);
 	m->page_tbs = calloc(m->npages, sizeof(*m->page_tbs));
 	m->page_gen = calloc(m->npages, sizeof(*m->page_gen));

@@ -123,9 +123,17 @@ struct tcg_machine_config {
 	const struct tcg_hooks *hooks;
 	void *opaque;		/* passed to mmio and hooks */
 	size_t code_buffer_size; /* translated-code buffer, 0: 64 MiB */
+	/* "interp" (NULL: the default) or "native" (x86-64 hosts only) */
+	const char *backend;
 };
 
+/* Is name a backend tcg_machine_create() takes on this host? */
+bool tcg_backend_exists(const char *name);
+
+/* NULL on bad configuration (or an unknown backend) or no memory. */
 struct tcg_machine *tcg_machine_create(const struct tcg_machine_config *cfg);
+/* The backend's name (`info jit`). */
+const char *tcg_machine_backend(const struct tcg_machine *m);
 /* Replace the hooks (before vCPUs run, or hooks tolerate both). */
 void tcg_machine_set_hooks(struct tcg_machine *m, const struct tcg_hooks *h,
 			   void *opaque);

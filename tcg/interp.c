@@ -205,12 +205,6 @@ static void ic_fill(struct interp_jalr_cache *ic, struct tcg_tb *tb)
 	}
 }
 
-/* A TLB that hits nothing, for the _PG loads and stores to miss. */
-static const struct tcg_tlb_entry tlb_none[TCG_TLB_SIZE] = {
-	[0 ... TCG_TLB_SIZE - 1] = { TCG_TLB_INVALID, TCG_TLB_INVALID,
-				     TCG_TLB_INVALID, 0 },
-};
-
 static void interp_run(struct tcg_cpu *cpu, struct tcg_tb *tb)
 {
 	static const void *const labels[L_NB_IDX] = {
@@ -259,7 +253,6 @@ static void interp_run(struct tcg_cpu *cpu, struct tcg_tb *tb)
 	uint8_t *ram, *slow;
 	uint64_t rbase, rlim;
 	const struct tcg_tlb_entry *tlb;
-	int idx;
 	const struct interp_op *op;
 	struct tcg_tb *next;
 	uint64_t acc = 0;
@@ -277,21 +270,9 @@ static void interp_run(struct tcg_cpu *cpu, struct tcg_tb *tb)
 	ram = cpu->ram;
 	slow = cpu->store_slow;
 	rbase = cpu->ram_base;
-	/*
-	 * Bare: [rbase, rbase + rlim) is the RAM an access of up to 8 bytes
-	 * may start in.  Sv39 (blocks with TCG_TB_DATA_PAGED, compiled with
-	 * the _PG loads and stores): the TLB of the effective privilege.
-	 * Whatever changes this leaves the interpreter (exit_request), and a
-	 * block only runs while its key matches the vCPU's state.
-	 */
-	idx = tcg_mmu_data_idx(cpu);
-	rlim = cpu->ram_size - 7;
-	tlb = cpu->tlb[idx < 0 ? 0 : idx];
-	/* An armed load/store trigger: every access to the helpers. */
-	if (cpu->trig & TCG_TRIG_MEM) {
-		rlim = 0;
-		tlb = tlb_none;
-	}
+	/* Bare blocks check [rbase, rbase + rlim), paged ones (compiled
+	 * with the _PG loads and stores) the TLB. */
+	tlb = tcg_mmu_fast_path(cpu, &rlim);
 #define TLB_PAGE_MASK (~(uint64_t)(TCG_PAGE_SIZE - 1))
 #define TLB_ENTRY(a) (&tlb[((a) >> TCG_PAGE_BITS) & (TCG_TLB_SIZE - 1)])
 #define NEXT                                                                   \
@@ -661,7 +642,8 @@ static void interp_init(void)
 	interp_run(NULL, NULL);
 }
 
-static size_t interp_code_size(const struct tcg_ir_block *ir)
+static size_t interp_code_size(const struct tcg_tb *tb,
+			       const struct tcg_ir_block *ir)
 {
 	/* + the jalr inline cache slot */
 	return (ir->nops + 1) * sizeof(struct interp_op);
@@ -705,7 +687,7 @@ static bool fuse_terminator(struct interp_op *out, const struct tcg_ir_op *in,
 }
 
 static void interp_compile(struct tcg_tb *tb, const struct tcg_ir_block *ir,
-			   void *code)
+			   void *code, void *code_rx)
 {
 	struct interp_op *out = code;
 

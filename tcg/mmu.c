@@ -68,6 +68,25 @@ unsigned tcg_mmu_tb_paged(const struct tcg_cpu *cpu)
 	       (tcg_mmu_data_idx(cpu) >= 0 ? TCG_TB_DATA_PAGED : 0);
 }
 
+/* A TLB that hits nothing, for the inline loads and stores to miss. */
+static const struct tcg_tlb_entry tlb_none[TCG_TLB_SIZE] = {
+	[0 ... TCG_TLB_SIZE - 1] = { TCG_TLB_INVALID, TCG_TLB_INVALID,
+				     TCG_TLB_INVALID, 0 },
+};
+
+const struct tcg_tlb_entry *tcg_mmu_fast_path(const struct tcg_cpu *cpu,
+					      uint64_t *rlim)
+{
+	int idx = tcg_mmu_data_idx(cpu);
+
+	if (cpu->trig & TCG_TRIG_MEM) {
+		*rlim = 0;
+		return tlb_none;
+	}
+	*rlim = cpu->ram_size - 7;
+	return cpu->tlb[idx < 0 ? 0 : idx];
+}
+
 void tcg_mmu_flush(struct tcg_cpu *cpu)
 {
 	memset(cpu->tlb, 0xff, sizeof(cpu->tlb));

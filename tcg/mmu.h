@@ -45,6 +45,17 @@ int tcg_mmu_fetch_idx(const struct tcg_cpu *cpu);
 unsigned tcg_mmu_tb_paged(const struct tcg_cpu *cpu);
 
 /*
+ * What a backend's inline loads and stores check, valid until the vCPU
+ * next leaves its blocks (whatever changes it sets exit_request, and a
+ * block only runs while its key matches the vCPU's state).  Returns the
+ * TLB of the effective privilege of data accesses (Sv39 blocks); *rlim
+ * is the size of [ram_base, ram_base + *rlim), where a bare access of up
+ * to 8 bytes may start.  With a load/store trigger armed, neither hits.
+ */
+const struct tcg_tlb_entry *tcg_mmu_fast_path(const struct tcg_cpu *cpu,
+					      uint64_t *rlim);
+
+/*
  * Translate va for one access of size bytes (a fetch: 1).  On success
  * returns 0 and the physical address in *pa; an access that crosses into
  * a page mapped elsewhere also gets *pa2 (the second page's physical

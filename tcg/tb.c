@@ -262,7 +262,7 @@ static struct tcg_tb *tb_gen(struct tcg_cpu *cpu, const struct tb_key *k)
 	uint32_t gen[2], page[2];
 	const uint8_t *code[2];
 	size_t need;
-	struct tcg_tb *tb;
+	struct tcg_tb *tb, proto;
 	bool cross;
 
 	page[0] = (uint32_t)((k->phys - m->ram_base) >> TCG_PAGE_BITS);
@@ -286,28 +286,31 @@ static struct tcg_tb *tb_gen(struct tcg_cpu *cpu, const struct tb_key *k)
 		gen[1] = gen[0];
 	}
 
-	need = (sizeof(*tb) + m->backend->code_size(&ir) + 15) & ~(size_t)15;
+	memset(&proto, 0, sizeof(proto));
+	proto.pc = pc;
+	proto.phys_pc = k->phys;
+	proto.priv = cpu->priv;
+	proto.paged = k->paged;
+	proto.cross = cross;
+	proto.trace_mask = cpu->key_mask;
+	proto.ninsns = (uint16_t)ir.ninsns;
+	proto.size = ir.size;
+	proto.flags = ir.flags;
+	proto.exit_pc[0] = ir.exit_pc[0];
+	proto.exit_pc[1] = ir.exit_pc[1];
+	proto.page[0] = page[0];
+	proto.page[1] = page[1];
+	need = (sizeof(*tb) + m->backend->code_size(&proto, &ir) + 15) &
+	       ~(size_t)15;
 	pthread_mutex_lock(&m->tb_lock);
 	tb = tcg_codebuf_alloc(&m->code, need);
 	if (!tb) {
 		pthread_mutex_unlock(&m->tb_lock);
 		return NULL;
 	}
-	memset(tb, 0, sizeof(*tb));
-	tb->pc = pc;
-	tb->phys_pc = k->phys;
-	tb->priv = cpu->priv;
-	tb->paged = k->paged;
-	tb->cross = cross;
-	tb->trace_mask = cpu->key_mask;
-	tb->ninsns = (uint16_t)ir.ninsns;
-	tb->size = ir.size;
-	tb->flags = ir.flags;
-	tb->exit_pc[0] = ir.exit_pc[0];
-	tb->exit_pc[1] = ir.exit_pc[1];
-	tb->page[0] = page[0];
-	tb->page[1] = page[1];
-	m->backend->compile(tb, &ir, tb + 1);
+	*tb = proto;
+	m->backend->compile(tb, &ir, tb + 1,
+			    tcg_codebuf_rx(&m->code, tb + 1));
 	for (unsigned i = 0; i < 2; i++) {
 		if (i == 1 && page[1] == page[0])
 			break;
@@ -462,6 +465,8 @@ void tcg_tb_chain(struct tcg_cpu *cpu, struct tcg_tb *from, unsigned slot,
 		return;
 	/* Pairs with the acquire load of tb->jmp[] in the backend. */
 	__atomic_store_n(&from->jmp[slot], to, __ATOMIC_RELEASE);
+	if (cpu->m->backend->chain)
+		cpu->m->backend->chain(from, slot, to);
 	__atomic_fetch_add(&cpu->m->st_chained, 1, __ATOMIC_RELAXED);
 }
 

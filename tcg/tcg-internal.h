@@ -67,11 +67,16 @@ struct tcg_tb {
 /* The interface a backend implements. */
 struct tcg_backend {
 	const char *name;
-	/* Bytes of code buffer needed for the block's code. */
-	size_t (*code_size)(const struct tcg_ir_block *ir);
-	/* Fill `code` (code_size bytes, 16-aligned) from the IR. */
+	/* Bytes of code buffer needed for the block's code; tb has every
+	 * field of the block but its links and code. */
+	size_t (*code_size)(const struct tcg_tb *tb,
+			    const struct tcg_ir_block *ir);
+	/* Fill `code` (code_size bytes, 8-aligned, right after tb in the
+	 * code buffer's rw view; code_rx is the same bytes in its rx view)
+	 * from the IR, just after code_size() on the same thread with the
+	 * same IR. */
 	void (*compile)(struct tcg_tb *tb, const struct tcg_ir_block *ir,
-			void *code);
+			void *code, void *code_rx);
 	/*
 	 * Run from tb until a block exit.  On return cpu->pc is the next pc;
 	 * cpu->last_tb/last_slot say which chainable exit was taken (last_tb
@@ -80,9 +85,13 @@ struct tcg_backend {
 	void (*exec)(struct tcg_cpu *cpu, struct tcg_tb *tb);
 	/* Make entering tb leave at once (called under tb_lock). */
 	void (*invalidate)(struct tcg_tb *tb);
+	/* Optional: after from->jmp[slot] = to, make that exit go to `to`
+	 * (any thread may be running from's code). */
+	void (*chain)(struct tcg_tb *from, unsigned slot, struct tcg_tb *to);
 };
 
 extern const struct tcg_backend tcg_backend_interp;
+extern const struct tcg_backend tcg_backend_native;
 
 /* Sdtrig (trigger.c): triggers per hart; cpu->trig bits. */
 #define TCG_NB_TRIGGERS 2
@@ -115,6 +124,10 @@ struct tcg_cpu {
 	uint8_t *ram;
 	uint64_t ram_base, ram_size;
 	uint8_t *store_slow;	/* per RAM page: stores take the slow path */
+	/* The native backend's inline loads and stores, from
+	 * tcg_mmu_fast_path() when it enters its code. */
+	uint64_t jit_rlim;
+	const struct tcg_tlb_entry *jit_tlb;
 
 	/* CSRs */
 	uint64_t mstatus, mtvec, mepc, mcause, mtval, mie, mscratch;

@@ -8,7 +8,8 @@
 # (linked with tests/diff/rt.S) and one description line per case; see
 # tests/diff/README.md.  On a mismatch it prints the first differing case
 # with its description and inputs.  Exit 77 (SKIP) when qemu or the cross
-# compiler is missing; a missing build/vtrace-emu is a failure.
+# compiler is missing; a missing build/vtrace-emu is a failure.  BACKEND
+# (default interp) is vtrace-emu's translator backend.
 set -u
 O=${O:-build}
 GEN=${1:?usage: run-diff.sh GEN SEED CASES}
@@ -60,7 +61,7 @@ run() {
 # The same RAM on both (QEMU's default; vtrace-emu's is larger), so that
 # an address outside RAM is outside on both.
 run qemu "$QEMU" -machine virt -m 128M || exit 1
-run emu "$EMU" -m 128M || exit 1
+run emu "$EMU" -accel tcg,backend="${BACKEND:-interp}" -m 128M || exit 1
 
 ran=$(($(wc -l <"$prog.qemu") - 1))
 if [ "$ran" -ne "$CASES" ]; then

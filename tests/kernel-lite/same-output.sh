@@ -2,7 +2,8 @@
 # same-output: kernel-lite must print the same bytes on qemu-system-riscv64
 # and on our emulator, on 1 to 4 harts, and both must power off with 0.
 #
-#   O=build bash tests/kernel-lite/same-output.sh [SMP...]   (default: 1 2 3 4)
+#   O=build [BACKEND=native] bash tests/kernel-lite/same-output.sh [SMP...]
+#   (default: 1 2 3 4; BACKEND: the translator's, default interp)
 #
 # Skips (77) only when qemu is missing; a missing build/vtrace-emu is a
 # failure, never a pass.  Besides cmp, it checks the lines whose value is
@@ -14,6 +15,7 @@ KERNEL=$O/kernel-lite.elf
 EMU=$O/vtrace-emu
 QEMU=qemu-system-riscv64
 TIMEOUT=${KL_TIMEOUT:-60}
+BACKEND=${BACKEND:-interp}
 COUNTER_PER_HART=4000
 
 if ! command -v "$QEMU" >/dev/null 2>&1; then
@@ -72,7 +74,8 @@ for smp in ${@:-1 2 3 4}; do
 		fail "qemu -smp $smp exited $qrc"
 		tail -n 5 "$tmp/qemu.$smp.out" "$tmp/qemu.$smp.err" | sed 's/^/    | /'
 	fi
-	run emu "$smp" "$EMU" -smp "$smp" -nographic -kernel "$KERNEL"
+	run emu "$smp" "$EMU" -accel tcg,backend="$BACKEND" -smp "$smp" \
+		-nographic -kernel "$KERNEL"
 
 	counter="shared counter: $((smp * COUNTER_PER_HART)) (amoadd.d + lr/sc.d, $smp harts x $COUNTER_PER_HART) ok"
 	for name in qemu emu; do

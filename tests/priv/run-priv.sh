@@ -8,6 +8,8 @@
 set -u
 O=${O:-build}
 EMU=$O/vtrace-emu
+# BACKEND=native runs the guests on the native backend (tests/tcg/native.sh)
+ACCEL="-accel tcg,backend=${BACKEND:-interp}"
 P=tests/priv
 W=$O/tests/priv
 GUESTS="csr-probe counters deleg modes pmp"
@@ -19,7 +21,7 @@ for g in $GUESTS; do
 		-ffreestanding -fno-pic -nostdlib -static -Wall -Wextra \
 		-Wl,--build-id=none -Wl,--no-warn-rwx-segments -T $P/link.ld \
 		$P/rt.S $P/rt.c $P/$g.c -o "$W/$g.elf" || { bad "build $g"; continue; }
-	timeout 30 $EMU -smp 2 -bios none -nographic -kernel "$W/$g.elf" \
+	timeout 30 $EMU $ACCEL -smp 2 -bios none -nographic -kernel "$W/$g.elf" \
 		>"$W/$g.out" 2>"$W/$g.err" </dev/null
 	rc=$?
 	if [ $rc -eq 0 ] && cmp -s "$W/$g.out" $P/$g.expected; then
@@ -55,7 +57,7 @@ else
 		-Wl,--no-warn-rwx-segments -T $P/sbi.ld $P/sbi-start.S \
 		$P/sbi-payload.c -o "$W/sbi.elf" || bad "build sbi payload"
 	for n in 1 4; do
-		timeout 60 $EMU -smp $n -bios none -nographic \
+		timeout 60 $EMU $ACCEL -smp $n -bios none -nographic \
 			-kernel "$W/sbi.elf" </dev/null 2>&1 |
 			grep -v "Base ISA\|Boot HART ID\|Domain0 Boot HART" >"$W/sbi-$n.out"
 		if cmp -s "$W/sbi-$n.out" $P/sbi-$n.expected; then

@@ -281,7 +281,7 @@ static void test_monitor_commands_and_errors(void **state)
 	char *out;
 	int ret;
 
-	assert_int_equal(board_init(&b, 2, 8u << 20), 0);
+	assert_int_equal(board_init(&b, 2, 8u << 20, NULL), 0);
 	out = run_monitor(&b, "info cpus", &ret);
 	assert_int_equal(ret, 0);
 	assert_non_null(strstr(out, "* CPU #0: pc=0x0000000080000000"));

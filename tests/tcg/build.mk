@@ -21,3 +21,6 @@ $(O)/tests/test-tcg-$(1): $(call objs,tests/tcg/test-tcg-$(1).c $(tcg-test-harne
 	$$(call link,-lcmocka $(TCG_LIBS))
 endef
 $(foreach t,$(tcg-tests),$(eval $(call tcg_test,$(t))))
+
+# The same tests, and the emulator's guest tests, on the native backend.
+SCENARIOS += tests/tcg/native.sh

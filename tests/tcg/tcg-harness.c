@@ -65,6 +65,8 @@ struct th *th_new_full(unsigned ncpus, size_t code_buffer,
 	cfg.mmio = &th_mmio;
 	cfg.opaque = t;
 	cfg.code_buffer_size = code_buffer;
+	/* tests/tcg/native.sh runs the tests again on the native backend */
+	cfg.backend = getenv("TCG_BACKEND");
 	cfg.hooks = hooks;
 	t->m = tcg_machine_create(&cfg);
 	for (unsigned i = 0; i < ncpus; i++)
