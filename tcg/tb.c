@@ -302,6 +302,11 @@ static struct tcg_tb *tb_gen(struct tcg_cpu *cpu, const struct tb_key *k)
 	proto.page[1] = page[1];
 	need = (sizeof(*tb) + m->backend->code_size(&proto, &ir) + 15) &
 	       ~(size_t)15;
+	if (need > m->code.size) {
+		fprintf(stderr, "vtrace: code buffer too small for one block "
+				"(%zu bytes)\n", need);
+		abort();
+	}
 	pthread_mutex_lock(&m->tb_lock);
 	tb = tcg_codebuf_alloc(&m->code, need);
 	if (!tb) {
@@ -421,18 +426,11 @@ struct tcg_tb *tcg_tb_find(struct tcg_cpu *cpu, uint64_t pc)
 	k.paged = paged;
 	k.mask = cpu->key_mask;
 	tb = hash_lookup(cpu->m, &k);
-	if (!tb) {
-		tb = tb_gen(cpu, &k);
-		if (!tb) {
+	/* Other vCPUs may fill the buffer again between the flush and our
+	 * next try: flush again. */
+	if (!tb)
+		while (!(tb = tb_gen(cpu, &k)))
 			flush_from(cpu->m, cpu);
-			tb = tb_gen(cpu, &k);
-			if (!tb) {
-				fprintf(stderr, "vtrace: code buffer too small "
-						"for one block\n");
-				abort();
-			}
-		}
-	}
 	cpu->jc[j] = tb;
 	return tb;
 

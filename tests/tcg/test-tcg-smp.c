@@ -4,13 +4,14 @@
  * an lr.w/sc.w retry loop, amoadd.d and an amoswap spinlock around a plain
  * load/add/store.  Every count must be exact.  They also share call and
  * return code, whose blocks (and the returns' inline caches) they fill
- * concurrently.
+ * concurrently, and rewrite code that they all run.
  */
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -164,12 +165,81 @@ static void test_smp_trace_mask_last_change_wins(void **state)
 	th_free(t);
 }
 
+#define SMC_F (CODE + 0x2000)
+#define SMC_ITERS 20000
+#define SMC_DONE (TH_RAM_BASE + 0xc0300)
+
+/*
+ * Code rewritten continually on several harts while every block runs
+ * chained: each hart rewrites `addi a0, x0, K` at the start of its own
+ * function (all four on one page, so each store invalidates every hart's
+ * blocks there), calls it and checks a0 == K; this thread meanwhile flips
+ * every vCPU's trace mask (a new block-cache key each time) and the code
+ * buffer is small enough to fill.  A stale block returns an old K.
+ */
+static void test_smp_code_rewritten_on_all_harts(void **state)
+{
+	struct th *t = th_new_cfg(NHARTS, 64 << 10);
+	struct runner r[NHARTS];
+	pthread_t thr[NHARTS];
+	struct tcg_jit_stats js;
+	uint64_t k = 0;
+
+	for (unsigned i = 0; i < NHARTS; i++) {
+		th_org(t, SMC_F + 0x100 * i);
+		th_emit(t, ADDI(10, 0, 0));
+		th_emit(t, JALR(0, 1, 0));
+	}
+	th_org(t, CODE);
+	th_emit(t, ANDI(6, 8, 0x7ff));		/* L: K */
+	th_emit(t, SLLI(5, 6, 20));
+	th_emit(t, ORI(5, 5, 0x513));		/* addi a0, x0, K */
+	th_emit(t, SW(5, 11, 0));
+	th_emit(t, FENCE_I());
+	th_emit(t, JALR(1, 11, 0));
+	th_emit(t, BNE(10, 6, 20));		/* -> FAIL */
+	th_emit(t, ADDI(8, 8, -1));
+	th_emit(t, BNE(8, 0, -32));		/* -> L */
+	th_emit(t, AMOADD_W(0, 12, 13));	/* END */
+	th_emit(t, HALT());
+	th_emit(t, ADDI(9, 0, 1));		/* FAIL */
+	th_emit(t, JAL(0, -12));		/* -> END */
+	for (unsigned i = 0; i < NHARTS; i++) {
+		tcg_cpu_set_pc(t->cpu[i], CODE);
+		tcg_cpu_set_reg(t->cpu[i], 8, SMC_ITERS);
+		tcg_cpu_set_reg(t->cpu[i], 11, SMC_F + 0x100 * i);
+		tcg_cpu_set_reg(t->cpu[i], 12, SMC_DONE);
+		tcg_cpu_set_reg(t->cpu[i], 13, 1);
+		r[i] = (struct runner){ t, i, -1 };
+		pthread_create(&thr[i], NULL, run_thread, &r[i]);
+	}
+	/* Flip masks until every hart is past its loop (END counts). */
+	while (__atomic_load_n((uint32_t *)(t->ram + (SMC_DONE - TH_RAM_BASE)),
+			       __ATOMIC_RELAXED) < NHARTS) {
+		k++;
+		for (unsigned i = 0; i < NHARTS; i++)
+			tcg_cpu_set_trace_mask(t->cpu[i], (k & 3) << 8);
+		usleep(100);
+	}
+	for (unsigned i = 0; i < NHARTS; i++) {
+		pthread_join(thr[i], NULL);
+		assert_int_equal(r[i].rc, 0);
+		assert_int_equal(th_reg(t, i, 9), 0);	/* no stale code ran */
+		assert_int_equal(th_reg(t, i, 8), 0);	/* every pass done */
+	}
+	tcg_machine_jit_stats(t->m, &js);
+	assert_true(js.invalidated >= NHARTS * SMC_ITERS);
+	assert_true(js.flushes > 0);
+	th_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_smp_trace_mask_last_change_wins),
 		cmocka_unit_test(test_smp_amo_lrsc_counters_are_exact),
 		cmocka_unit_test(test_smp_calls_and_returns_share_blocks),
+		cmocka_unit_test(test_smp_code_rewritten_on_all_harts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
