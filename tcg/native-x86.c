@@ -15,8 +15,10 @@
  *    invalidate() rewrites to go to the leave stub (the interpreter's
  *    L_INVALID), the exit_request check (the block boundary: leave with
  *    cpu->pc = tb->pc) and instret += the block's instructions;
- *  - the ops, guest registers loaded from and stored to cpu->x[] around
- *    each op (rax, rcx, rdx, rsi, r11 are scratch);
+ *  - the ops.  Guest registers are cached in host registers within the
+ *    block (struct rcache: loaded on first use, written back when evicted,
+ *    before every call and at every exit; rax, rcx, rdx, rsi, r11 are
+ *    scratch);
  *  - exits: a direct exit is a `jmp` to its slot's stub, which sets
  *    cpu->pc, last_tb and last_slot and returns; chain() rewrites its
  *    displacement to enter the successor instead.  Displacements that are
@@ -77,10 +79,27 @@ struct native_hdr {
 #define MAX_REFS 2048
 #define MAX_SLOW (TCG_MAX_IR_OPS + 4)
 
-/* An out-of-line slow path of a load or store. */
+/*
+ * Guest registers cached in host registers within a block: the callee-saved
+ * ones, and four caller-saved ones that calls clobber.  Never x0 or the
+ * scratch register.
+ */
+#define NCACHE 9
+static const int cache_host[NCACHE] = { RBP, R12, R13, R14, R15,
+					RDI, R8, R9, R10 };
+
+struct rcache {
+	int8_t guest[NCACHE];	/* -1: free */
+	bool dirty[NCACHE];	/* newer than cpu->x[] */
+	uint32_t used[NCACHE];	/* for least-recently-used eviction */
+};
+
+/* An out-of-line slow path of a load or store, with the cache as it is
+ * where the fast path branches there and where it resumes. */
 struct slow_path {
 	const struct tcg_ir_op *op;
 	unsigned label, resume;
+	struct rcache at, after;
 };
 
 struct emit {
@@ -99,6 +118,8 @@ struct emit {
 	struct slow_path slow[MAX_SLOW];
 	unsigned nslow;
 	const struct tcg_tb *tb;
+	struct rcache rc;
+	uint32_t clock;
 };
 
 static __thread struct emit *emit_tls;
@@ -306,18 +327,97 @@ static void align_disp(struct emit *e)
 
 /* ---------------------------------------------------------------- guest */
 
+static int rc_find(const struct rcache *rc, unsigned r)
+{
+	for (int i = 0; i < NCACHE; i++)
+		if (rc->guest[i] == (int)r)
+			return i;
+	return -1;
+}
+
+static void rc_writeback(struct emit *e, struct rcache *rc)
+{
+	for (int i = 0; i < NCACHE; i++) {
+		if (rc->guest[i] >= 0 && rc->dirty[i])
+			op_mem(e, true, 0x89, cache_host[i], RBX,
+			       XREG(rc->guest[i]));
+		rc->dirty[i] = false;
+	}
+}
+
+/* Before a call or an exit: cpu->x[] up to date, nothing cached. */
+static void rc_flush(struct emit *e)
+{
+	rc_writeback(e, &e->rc);
+	memset(e->rc.guest, -1, sizeof(e->rc.guest));
+}
+
+/* A host register for guest r: free, or the least recently used one,
+ * written back if dirty. */
+static int rc_alloc(struct emit *e, unsigned r)
+{
+	struct rcache *rc = &e->rc;
+	int v = 0;
+
+	for (int i = 0; i < NCACHE; i++) {
+		if (rc->guest[i] < 0) {
+			v = i;
+			break;
+		}
+		if (rc->used[i] < rc->used[v])
+			v = i;
+	}
+	if (rc->guest[v] >= 0 && rc->dirty[v])
+		op_mem(e, true, 0x89, cache_host[v], RBX, XREG(rc->guest[v]));
+	rc->guest[v] = (int8_t)r;
+	rc->dirty[v] = false;
+	return v;
+}
+
+static bool cacheable(unsigned r)
+{
+	return r && r < 32;
+}
+
+/* The host register holding guest r (not x0 or scratch), loaded if new. */
+static int reg_x(struct emit *e, unsigned r)
+{
+	int i = rc_find(&e->rc, r);
+
+	if (i < 0) {
+		i = rc_alloc(e, r);
+		op_mem(e, true, 0x8b, cache_host[i], RBX, XREG(r));
+	}
+	e->rc.used[i] = ++e->clock;
+	return cache_host[i];
+}
+
 static void ld_x(struct emit *e, int h, unsigned r)
 {
 	if (!r)
 		op_rr(e, false, 0x33, h, h);
-	else
+	else if (!cacheable(r))
 		op_mem(e, true, 0x8b, h, RBX, XREG(r));
+	else
+		mov_rr(e, h, reg_x(e, r));
 }
 
 static void st_x(struct emit *e, unsigned r, int h)
 {
-	if (r)
+	int i;
+
+	if (!r)
+		return;
+	if (!cacheable(r)) {
 		op_mem(e, true, 0x89, h, RBX, XREG(r));
+		return;
+	}
+	i = rc_find(&e->rc, r);
+	if (i < 0)
+		i = rc_alloc(e, r);
+	e->rc.dirty[i] = true;
+	e->rc.used[i] = ++e->clock;
+	mov_rr(e, cache_host[i], h);
 }
 
 static void sync_pc(struct emit *e, uint64_t pc)
@@ -557,6 +657,28 @@ static void emit_ri(struct emit *e, const struct tcg_ir_op *op)
 	st_x(e, op->rd, RAX);
 }
 
+/* Helper-call arguments: rdi = cpu, then these. */
+static void args(struct emit *e, unsigned n, const uint64_t *v)
+{
+	static const int reg[] = { RSI, RDX, RCX, R8, R9 };
+
+	mov_rr(e, RDI, RBX);
+	for (unsigned i = 0; i < n; i++)
+		mov_imm(e, reg[i], v[i]);
+}
+
+/* rsi..: guest register values, loaded over the constants args() set
+ * (after rc_flush(): from cpu->x[]). */
+static void arg_x(struct emit *e, unsigned i, unsigned r)
+{
+	static const int reg[] = { RSI, RDX, RCX, R8, R9 };
+
+	if (!r)
+		op_rr(e, false, 0x33, reg[i], reg[i]);
+	else
+		op_mem(e, true, 0x8b, reg[i], RBX, XREG(r));
+}
+
 static unsigned mem_size(unsigned opc)
 {
 	switch (opc) {
@@ -568,13 +690,15 @@ static unsigned mem_size(unsigned opc)
 }
 
 static void add_slow(struct emit *e, const struct tcg_ir_op *op, unsigned l,
-		     unsigned resume)
+		     unsigned resume, const struct rcache *at)
 {
 	if (e->nslow == MAX_SLOW)
 		abort();
 	e->slow[e->nslow].op = op;
 	e->slow[e->nslow].label = l;
 	e->slow[e->nslow].resume = resume;
+	e->slow[e->nslow].at = *at;
+	e->slow[e->nslow].after = e->rc;
 	e->nslow++;
 }
 
@@ -627,9 +751,11 @@ static void fast_addr(struct emit *e, const struct tcg_ir_op *op, bool store,
 static void emit_load(struct emit *e, const struct tcg_ir_op *op)
 {
 	unsigned slow = new_label(e), resume = new_label(e);
+	struct rcache at;
 
 	ld_x(e, RSI, op->rs1);
 	alu_imm(e, true, G1_ADD, RSI, op->imm);
+	at = e->rc;
 	fast_addr(e, op, false, slow);
 	switch (op->opc) {
 	case TCG_IR_LB: op_mem(e, true, 0x0fbe, RAX, RAX, 0); break;
@@ -642,15 +768,17 @@ static void emit_load(struct emit *e, const struct tcg_ir_op *op)
 	}
 	st_x(e, op->rd, RAX);
 	bind(e, resume);
-	add_slow(e, op, slow, resume);
+	add_slow(e, op, slow, resume, &at);
 }
 
 static void emit_store(struct emit *e, const struct tcg_ir_op *op)
 {
 	unsigned slow = new_label(e), resume = new_label(e);
+	struct rcache at;
 
 	ld_x(e, RSI, op->rs1);
 	alu_imm(e, true, G1_ADD, RSI, op->imm);
+	at = e->rc;
 	fast_addr(e, op, true, slow);
 	ld_x(e, RCX, op->rs2);
 	switch (op->opc) {
@@ -663,21 +791,35 @@ static void emit_store(struct emit *e, const struct tcg_ir_op *op)
 	default: op_mem(e, true, 0x89, RCX, RAX, 0); break;
 	}
 	bind(e, resume);
-	add_slow(e, op, slow, resume);
+	add_slow(e, op, slow, resume, &at);
 }
 
-/* The slow path of a load or store: rsi is the address. */
+/*
+ * The slow path of a load or store: rsi is the address.  cpu->x[] is
+ * brought up to date from the cache as it is where the fast path
+ * branches, and every register cached where it resumes is reloaded after
+ * the call (the load's rd from what the helper wrote).
+ */
 static void emit_slow(struct emit *e, const struct slow_path *s)
 {
 	const struct tcg_ir_op *op = s->op;
 	unsigned size = mem_size(op->opc);
+	struct rcache at = s->at;
+	int i;
 
 	bind(e, s->label);
+	rc_writeback(e, &at);
+	if (op->opc >= TCG_IR_SB) {
+		i = cacheable(op->rs2) ? rc_find(&at, op->rs2) : -1;
+		if (i >= 0)
+			mov_rr(e, RCX, cache_host[i]);
+		else
+			arg_x(e, 2, op->rs2);
+	}
 	sync_pc(e, op_pc(e, op));
 	mov_rr(e, RDI, RBX);
 	mov_imm(e, RDX, size);
 	if (op->opc >= TCG_IR_SB) {
-		ld_x(e, RCX, op->rs2);
 		call(e, tcg_helper_store);
 		helper_result(e, op);
 	} else {
@@ -686,6 +828,10 @@ static void emit_slow(struct emit *e, const struct slow_path *s)
 		call(e, tcg_helper_load);
 		leave_if_nonzero(e, false);
 	}
+	for (i = 0; i < NCACHE; i++)
+		if (s->after.guest[i] >= 0)
+			op_mem(e, true, 0x8b, cache_host[i], RBX,
+			       XREG(s->after.guest[i]));
 	jmp(e, s->resume);
 }
 
@@ -700,10 +846,18 @@ static void emit_branch(struct emit *e, const struct tcg_ir_op *op)
 		[TCG_IR_BGEU - TCG_IR_BEQ] = CC_AE,
 	};
 	unsigned taken = new_label(e);
+	int a = RAX, b = RCX;
 
-	ld_x(e, RAX, op->rs1);
-	ld_x(e, RCX, op->rs2);
-	op_rr(e, true, 0x3b, RAX, RCX);
+	if (cacheable(op->rs1))
+		a = reg_x(e, op->rs1);
+	else
+		ld_x(e, RAX, op->rs1);
+	if (cacheable(op->rs2))
+		b = reg_x(e, op->rs2);
+	else
+		ld_x(e, RCX, op->rs2);
+	op_rr(e, true, 0x3b, a, b);
+	rc_writeback(e, &e->rc);	/* movs: the flags stay */
 	jcc(e, cc[op->opc - TCG_IR_BEQ], taken);
 	exit_jmp(e, 1);
 	bind(e, taken);
@@ -733,30 +887,13 @@ static void emit_jalr(struct emit *e, const struct tcg_ir_op *op)
 		mov_imm(e, RCX, op_pc(e, op) + op->len);
 		st_x(e, op->rd, RCX);
 	}
+	rc_flush(e);
 	mov_rr(e, RDI, RBX);
 	mov_imm(e, RDX, e->tb->paged);
 	call(e, native_jalr_lookup);
 	op_rr(e, true, 0x85, RAX, RAX);
 	jcc(e, CC_E, e->l_nochain);
 	op_rr(e, false, 0xff, 4, RAX); /* jmp *rax */
-}
-
-/* Helper-call arguments: rdi = cpu, then these. */
-static void args(struct emit *e, unsigned n, const uint64_t *v)
-{
-	static const int reg[] = { RSI, RDX, RCX, R8, R9 };
-
-	mov_rr(e, RDI, RBX);
-	for (unsigned i = 0; i < n; i++)
-		mov_imm(e, reg[i], v[i]);
-}
-
-/* rsi..: guest register values, loaded over the constants args() set. */
-static void arg_x(struct emit *e, unsigned i, unsigned r)
-{
-	static const int reg[] = { RSI, RDX, RCX, R8, R9 };
-
-	ld_x(e, reg[i], r);
 }
 
 static void emit_op(struct emit *e, const struct tcg_ir_op *op)
@@ -789,16 +926,19 @@ static void emit_op(struct emit *e, const struct tcg_ir_op *op)
 		emit_branch(e, op);
 		return;
 	case TCG_IR_GOTO_TB:
+		rc_writeback(e, &e->rc);
 		exit_jmp(e, op->imm ? 1 : 0);
 		return;
 	case TCG_IR_JALR:
 		emit_jalr(e, op);
 		return;
 	case TCG_IR_EXIT:
+		rc_flush(e);
 		jmp(e, e->l_nochain);
 		return;
 	case TCG_IR_LR_W:
 	case TCG_IR_LR_D:
+		rc_flush(e);
 		sync_pc(e, pc);
 		args(e, 3, (uint64_t[]){ op->rd, 0, opc == TCG_IR_LR_W ? 4 : 8 });
 		arg_x(e, 1, op->rs1);
@@ -807,6 +947,7 @@ static void emit_op(struct emit *e, const struct tcg_ir_op *op)
 		return;
 	case TCG_IR_SC_W:
 	case TCG_IR_SC_D:
+		rc_flush(e);
 		sync_pc(e, pc);
 		args(e, 4,
 		     (uint64_t[]){ op->rd, 0, opc == TCG_IR_SC_W ? 4 : 8, 0 });
@@ -817,6 +958,7 @@ static void emit_op(struct emit *e, const struct tcg_ir_op *op)
 		return;
 	case TCG_IR_AMO_W:
 	case TCG_IR_AMO_D:
+		rc_flush(e);
 		sync_pc(e, pc);
 		args(e, 5, (uint64_t[]){ op->rd, 0, opc == TCG_IR_AMO_W ? 4 : 8,
 					 (uint32_t)op->imm, 0 });
@@ -831,6 +973,7 @@ static void emit_op(struct emit *e, const struct tcg_ir_op *op)
 	case TCG_IR_FSD: {
 		bool load = opc == TCG_IR_FLW || opc == TCG_IR_FLD;
 
+		rc_flush(e);
 		sync_pc(e, pc);
 		args(e, 4, (uint64_t[]){ load ? op->rd : op->rs2, 0,
 					 opc == TCG_IR_FLW || opc == TCG_IR_FSW
@@ -844,12 +987,14 @@ static void emit_op(struct emit *e, const struct tcg_ir_op *op)
 		return;
 	}
 	case TCG_IR_FP:
+		rc_flush(e);
 		sync_pc(e, pc);
 		args(e, 1, (uint64_t[]){ raw });
 		call(e, tcg_helper_fp);
 		leave_if_nonzero(e, false);
 		return;
 	case TCG_IR_CSR:
+		rc_flush(e);
 		sync_pc(e, pc);
 		args(e, 3, (uint64_t[]){ op->rd, op->rs1, (uint64_t)op->imm });
 		call(e, tcg_helper_csr);
@@ -863,6 +1008,7 @@ static void emit_op(struct emit *e, const struct tcg_ir_op *op)
 	case TCG_IR_WFI:
 	case TCG_IR_SFENCE_VMA:
 	case TCG_IR_FENCE_I:
+		rc_flush(e);
 		sync_pc(e, pc);
 		args(e, 2, (uint64_t[]){ opc, raw });
 		call(e, tcg_helper_system);
@@ -880,10 +1026,12 @@ static void emit_op(struct emit *e, const struct tcg_ir_op *op)
 		b1(e, 0xf0); /* mfence */
 		return;
 	case TCG_IR_TRACE_TB:
+		rc_flush(e);
 		args(e, 1, (uint64_t[]){ e->tb->pc });
 		call(e, tcg_helper_trace_tb);
 		return;
 	case TCG_IR_TRACE_MEM:
+		rc_flush(e);
 		sync_pc(e, pc);
 		args(e, 2, (uint64_t[]){ 0, op->rs2 });
 		arg_x(e, 0, op->rs1);
@@ -891,6 +1039,7 @@ static void emit_op(struct emit *e, const struct tcg_ir_op *op)
 		call(e, tcg_helper_trace_mem);
 		return;
 	case TCG_IR_TRIGGER:
+		rc_flush(e);
 		sync_pc(e, pc);
 		args(e, 0, NULL);
 		call(e, tcg_trigger_exec);
@@ -924,6 +1073,8 @@ static size_t native_code_size(const struct tcg_tb *tb,
 	e->l_nochain = new_label(e);
 	e->l_slot[0] = new_label(e);
 	e->l_slot[1] = new_label(e);
+	memset(e->rc.guest, -1, sizeof(e->rc.guest));
+	e->clock = 0;
 
 	/* The entry (see the top of the file). */
 	b1(e, 0xcc);
