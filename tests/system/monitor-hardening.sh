@@ -4,12 +4,13 @@
 #      the VM running
 #   2  a line over 1023 bytes is refused whole: its tail does not run
 #   3  trace-file off/on cycles: directories DIR, DIR.1, DIR.2 ... from the
-#      base name; at most one exited consumer left unreaped
+#      base name; exited consumers reaped (at most the 5 retired sessions
+#      that may wait are not yet)
 #   4  trace-file set refuses what is not a directory it may create
 #   4b trace-file off/on cycles while 4 vCPUs write exec_tb events: old
 #      sessions are freed (fds, ring mappings, consumers) after their grace
 #      period; after 40 more cycles, no more fds or mappings than the few
-#      retired sessions still waiting, and no exited consumer unreaped
+#      retired sessions still waiting, and no more exited consumers unreaped
 #   5  masks flipped from the monitor while 4 vCPUs run: each vCPU ends
 #      with the mask of the last command
 set -u
@@ -118,7 +119,8 @@ else
 	bad "trace-file cycle names: $(tr '\n' ' ' <<<"$got")"
 fi
 zombies=$(ps --ppid "$emu_pid" -o stat= | grep -c '^Z')
-[ "$zombies" -le 1 ] && ok "exited consumers reaped ($zombies left)" ||
+# bounded by the retired sessions that may wait (see 4b), not by timing
+[ "$zombies" -le 5 ] && ok "exited consumers reaped ($zombies left)" ||
 	bad "$zombies exited consumers left unreaped"
 if grep -q "^error: trace-file set /dev/null: Not a directory" "$W/cycles.out" &&
    [ "$(ls -d /dev/null.* 2>/dev/null)" = "$devnull_before" ] &&
@@ -146,9 +148,11 @@ fds1=$(ls "/proc/$emu_pid/fd" | wc -l)
 maps1=$(grep -c memfd "/proc/$emu_pid/maps")
 zombies=$(ps --ppid "$emu_pid" -o stat= | grep -c '^Z')
 # A retired session holds an eventfd, a socket and 4 + 4 ring mappings
-# until it is freed; at most 4 (+ the newest) wait at a time.
+# until it is freed; at most 4 (+ the newest) wait at a time, and so at
+# most 5 exited consumers wait to be reaped (at the next cycle: how many
+# have exited since the last one depends on the machine's load).
 if [ "$fds1" -le $((fds0 + 10)) ] && [ "$maps1" -le $((maps0 + 40)) ] &&
-   [ "$zombies" -le 1 ] && [ -d "$W/busy.45" ]; then
+   [ "$zombies" -le 5 ] && [ -d "$W/busy.45" ]; then
 	ok "45 cycles with 4 vCPUs writing: fds $fds0 -> $fds1, ring mappings $maps0 -> $maps1, $zombies unreaped"
 else
 	bad "45 cycles with 4 vCPUs writing: fds $fds0 -> $fds1, ring mappings $maps0 -> $maps1, $zombies unreaped; $(ls -d "$W"/busy* | wc -l) directories"
