@@ -15,7 +15,7 @@
 . "$(dirname "$0")/lib.sh"
 RUNS=${RUNS:-3}
 N=2000000	# per thread under block (16 KiB rings: ~1.3 M events/s)
-ND=20000000	# per thread under discard, to be still running at the kill
+ND=80000000	# per thread under discard (~1 s): still running at the kill
 drops_total=0
 
 # run_kill POLICY RUN
